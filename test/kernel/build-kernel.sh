@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-kernel.sh - prepare the project's test kernel (Linux 6.1, x86_64).
+#
+# Installs missing Debian packages, unpacks linux-source-6.1 into a cache
+# outside the repository, builds the kernel out of tree with the config
+# fragment beside this script, and prints where everything is.
+#
+# The build is cached under $KPATCH_TEST_CACHE (default ~/.cache/kpatch-lts),
+# keyed by the source package version, the config fragment, the compiler and
+# this script, so a second run returns at once.
+#
+# Usage: build-kernel.sh [--print-env] [--quiet]
+#   --print-env  print only shell assignments (KSRC=..., KBUILD=..., ...)
+#
+# Exit status: 0 on success, 1 on failure (the message says what failed).
+
+set -o errexit -o nounset -o pipefail
+
+SCRIPTDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FRAGMENT="$SCRIPTDIR/config.fragment"
+CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
+SRCPKG="${KPATCH_TEST_SRCPKG:-linux-source-6.1}"
+TARBALL="/usr/src/$SRCPKG.tar.xz"
+JOBS="${JOBS:-$(nproc)}"
+PRINT_ENV=0
+QUIET=0
+
+for arg in "$@"; do
+	case "$arg" in
+	--print-env) PRINT_ENV=1; QUIET=1 ;;
+	--quiet) QUIET=1 ;;
+	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "build-kernel.sh: unknown option '$arg'" >&2; exit 1 ;;
+	esac
+done
+
+say() { [[ $QUIET -eq 1 ]] && return 0; echo "build-kernel: $*" >&2; }
+die() { echo "build-kernel: error: $*" >&2; exit 1; }
+
+NEEDED_PKGS=(build-essential "$SRCPKG" libelf-dev qemu-system-x86 busybox-static flex bison bc
+	     libssl-dev cpio kmod gawk xz-utils python3 rsync)
+
+install_packages() {
+	local missing=() p
+	for p in "${NEEDED_PKGS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[[ ${#missing[@]} -eq 0 ]] && return 0
+	say "installing missing packages: ${missing[*]}"
+	[[ $(id -u) -eq 0 ]] || die "packages missing (${missing[*]}); run as root or install them with apt-get"
+	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >"$CACHE/apt.log" 2>&1 ||
+		die "apt-get install ${missing[*]} failed; see $CACHE/apt.log"
+}
+
+mkdir -p "$CACHE"
+install_packages
+
+SRCVER="$(dpkg-query -W -f='${Version}' "$SRCPKG")"
+SRCDIR="$CACHE/src/$SRCPKG-$SRCVER"
+CCVER="$(gcc --version | head -n1)"
+KEY="$( { echo "$SRCVER"; cat "$FRAGMENT"; echo "$CCVER"; cat "$0"; } | sha256sum | cut -c1-12)"
+TOPDIR="$CACHE/kernel/$SRCPKG-$KEY"
+BUILDDIR="$TOPDIR/build"
+MODDIR="$TOPDIR/modules"
+STAMP="$TOPDIR/.built"
+
+# One builder at a time per cache; others wait.
+exec 9>"$CACHE/.build-kernel.lock"
+flock 9
+
+unpack_source() {
+	[[ -f "$SRCDIR/.unpacked" ]] && return 0
+	say "unpacking $TARBALL into $SRCDIR (about 30 s)"
+	rm -rf "$SRCDIR.tmp"
+	mkdir -p "$SRCDIR.tmp"
+	tar -xJf "$TARBALL" -C "$SRCDIR.tmp" --strip-components=1
+	touch "$SRCDIR.tmp/.unpacked"
+	rm -rf "$SRCDIR"
+	mv "$SRCDIR.tmp" "$SRCDIR"
+	# The tree stays read-only in spirit: all builds go to O= directories.
+}
+
+configure_kernel() {
+	local opt val want got bad=0
+	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 tinyconfig >/dev/null
+	"$SRCDIR/scripts/kconfig/merge_config.sh" -m -O "$BUILDDIR" "$BUILDDIR/.config" "$FRAGMENT" >/dev/null
+	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 olddefconfig >/dev/null
+	# Every option of the fragment must have taken effect.
+	while IFS= read -r line; do
+		[[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]] || continue
+		opt="${BASH_REMATCH[1]}"; want="${BASH_REMATCH[2]}"
+		got="$(grep -E "^$opt=" "$BUILDDIR/.config" | cut -d= -f2- || true)"
+		if [[ "$got" != "$want" ]]; then
+			echo "build-kernel: config option $opt: wanted $want, got '${got:-not set}'" >&2
+			bad=1
+		fi
+	done <"$FRAGMENT"
+	[[ $bad -eq 0 ]] || die "config fragment $FRAGMENT did not take effect; fix the dependencies above"
+}
+
+build_kernel() {
+	local start=$SECONDS log="$TOPDIR/build.log"
+	say "building the test kernel in $BUILDDIR ($JOBS jobs; about 8 minutes on 2 cores; log: $log)"
+	if ! make -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 -j"$JOBS" bzImage modules >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "kernel build failed; see $log"
+	fi
+	rm -rf "$MODDIR"
+	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 INSTALL_MOD_PATH="$MODDIR" \
+		INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod modules_install >>"$log" 2>&1 ||
+		die "modules_install failed; see $log"
+	say "kernel built in $((SECONDS - start)) s"
+}
+
+if [[ ! -f "$STAMP" ]]; then
+	unpack_source
+	rm -rf "$TOPDIR"
+	mkdir -p "$BUILDDIR"
+	configure_kernel
+	build_kernel
+	touch "$STAMP"
+fi
+
+KVER="$(cat "$BUILDDIR/include/config/kernel.release")"
+ln -sfn "$TOPDIR" "$CACHE/kernel/current-$SRCPKG"
+
+if [[ $PRINT_ENV -eq 1 ]]; then
+	printf 'KSRC=%q\nKBUILD=%q\nKVER=%q\nBZIMAGE=%q\nVMLINUX=%q\nKCONFIG=%q\nSYMVERS=%q\nMODDIR=%q\n' \
+		"$SRCDIR" "$BUILDDIR" "$KVER" "$BUILDDIR/arch/x86/boot/bzImage" "$BUILDDIR/vmlinux" \
+		"$BUILDDIR/.config" "$BUILDDIR/Module.symvers" "$MODDIR/lib/modules/$KVER"
+else
+	cat <<EOT
+test kernel $KVER ready:
+  source tree     $SRCDIR
+  build (O=)      $BUILDDIR
+  bzImage         $BUILDDIR/arch/x86/boot/bzImage
+  vmlinux         $BUILDDIR/vmlinux
+  .config         $BUILDDIR/.config
+  Module.symvers  $BUILDDIR/Module.symvers
+  modules         $MODDIR/lib/modules/$KVER
+EOT
+fi
