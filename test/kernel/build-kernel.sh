@@ -39,28 +39,15 @@ done
 say() { [[ $QUIET -eq 1 ]] && return 0; echo "build-kernel: $*" >&2; }
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
 
-NEEDED_PKGS=(build-essential "$SRCPKG" libelf-dev qemu-system-x86 busybox-static flex bison bc
-	     libssl-dev cpio kmod gawk xz-utils python3 rsync)
-
-install_packages() {
-	local missing=() p
-	for p in "${NEEDED_PKGS[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-	done
-	[[ ${#missing[@]} -eq 0 ]] && return 0
-	say "installing missing packages: ${missing[*]}"
-	[[ $(id -u) -eq 0 ]] || die "packages missing (${missing[*]}); run as root or install them with apt-get"
-	{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } >"$CACHE/apt.log" 2>&1 ||
-		die "apt-get install ${missing[*]} failed; see $CACHE/apt.log"
-}
-
 mkdir -p "$CACHE"
-install_packages
+"$SCRIPTDIR/install-deps.sh" "$SRCPKG"
 
 SRCVER="$(dpkg-query -W -f='${Version}' "$SRCPKG")"
 SRCDIR="$CACHE/src/$SRCPKG-$SRCVER"
 CCVER="$(gcc --version | head -n1)"
-KEY="$( { echo "$SRCVER"; cat "$FRAGMENT"; echo "$CCVER"; cat "$0"; } | sha256sum | cut -c1-12)"
+# Bump RECIPE when the way the kernel is built changes.
+RECIPE=1
+KEY="$( { echo "$SRCVER"; cat "$FRAGMENT"; echo "$CCVER"; echo "$RECIPE"; } | sha256sum | cut -c1-12)"
 TOPDIR="$CACHE/kernel/$SRCPKG-$KEY"
 BUILDDIR="$TOPDIR/build"
 MODDIR="$TOPDIR/modules"
