@@ -53,3 +53,9 @@ check() {
 		GUEST_FAILS=$((GUEST_FAILS + 1))
 	fi
 }
+
+# not COMMAND...: succeed when COMMAND fails (for use with check).
+not() {
+	if "$@"; then return 1; fi
+	return 0
+}

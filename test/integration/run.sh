@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - integration tests: build each test/integration/NAME.patch with
+# kpatch-build against the test kernel and prove it in qemu.
+#
+# Conventions (as kpatch's): NAME.patch, optional NAME-LOADED.test (fails on
+# the unpatched kernel, passes while the patch is loaded), NAME-FAIL.patch
+# (kpatch-build must refuse it: non-zero exit and no module).
+# A patch may carry a line "kpatch-build-options: OPTS" in its header.
+#
+# Per module, in its own boot: test fails -> load -> transition done ->
+# test passes -> disable -> unload -> test fails again -> dmesg clean.
+# Then one boot loads every module whose functions do not overlap, runs all
+# tests, and unloads them all.
+#
+# Usage: run.sh [NAME...]   (default: every test)
+# Ends with one line "N passed, N failed".
+
+set -o nounset -o pipefail
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TOP="$(cd "$DIR/../.." && pwd)"
+eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+KPATCH_BUILD="$TOP/kpatch-build/kpatch-build"
+DUMP="$TOP/create-diff-object/kpatch-dump"
+CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
+export CACHEDIR="$CACHE/integration-kpatch"
+OUT="$(mktemp -d /tmp/integration.XXXXXX)"
+trap 'rm -rf "$OUT"' EXIT
+PASS=0
+FAIL=0
+
+pass() { echo "PASS $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1"; FAIL=$((FAIL + 1)); }
+
+patch_opts() { sed -n 's/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
+
+# build NAME PATCH: kpatch-build the patch into $OUT/livepatch-NAME.ko.
+build() {
+	local name="$1" patch="$2" opts
+	# Built non-replace (-R) by default so that all modules can be stacked in
+	# the all-together run; a header line "kpatch-build-options:" overrides.
+	if grep -q 'kpatch-build-options:' "$patch"; then opts="$(patch_opts "$patch")"; else opts="-R"; fi
+	# shellcheck disable=SC2086
+	"$KPATCH_BUILD" -s "$KSRC" -c "$KCONFIG" -v "$VMLINUX" -n "livepatch-$name" -o "$OUT" \
+		$opts "$patch" >"$OUT/$name.build.log" 2>&1
+}
+
+names=()
+if [[ $# -gt 0 ]]; then
+	names=("$@")
+else
+	for p in "$DIR"/*.patch; do names+=("$(basename "$p" .patch)"); done
+fi
+
+ok_modules=()
+for name in "${names[@]}"; do
+	patch="$DIR/$name.patch"
+	[[ -f "$patch" ]] || { fail "$name: no such patch $patch"; continue; }
+	if [[ "$name" == *-FAIL ]]; then
+		if build "$name" "$patch"; then
+			fail "$name: kpatch-build accepted a patch it must refuse"
+		elif ls "$OUT"/livepatch-"$name"*.ko >/dev/null 2>&1; then
+			fail "$name: kpatch-build failed but left a module behind"
+		else
+			pass "$name: refused ($(grep -m1 -iE 'error|refus|unsupported|no functional' "$OUT/$name.build.log" | cut -c1-150))"
+		fi
+		continue
+	fi
+	if ! build "$name" "$patch"; then
+		fail "$name: kpatch-build failed"
+		tail -n 15 "$OUT/$name.build.log" | sed 's/^/    | /'
+		continue
+	fi
+	ko="$OUT/livepatch-$name.ko"
+	[[ -f "$ko" ]] || { fail "$name: kpatch-build succeeded but $ko is missing"; continue; }
+	mod="$(echo "livepatch-$name" | tr - _)"
+	test_file="$DIR/$name-LOADED.test"
+	guest="$OUT/$name.guest.sh"
+	{
+		echo ". /lib/guest-lib.sh"
+		echo "T=/root/$name-LOADED.test"
+		echo '[ -f "$T" ] && check "'"$name"': test fails before load" not sh "$T"'
+		echo 'check "'"$name"': module loads" klp_load /root/livepatch-'"$name"'.ko'
+		echo '[ -f "$T" ] && check "'"$name"': test passes while loaded" sh "$T"'
+		echo 'check "'"$name"': module unloads" klp_unload '"$mod"
+		echo '[ -f "$T" ] && check "'"$name"': test fails after unload" not sh "$T"'
+		echo 'exit $GUEST_FAILS'
+	} >"$guest"
+	adds=(--add "$ko")
+	[[ -f "$test_file" ]] && adds+=(--add "$test_file")
+	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1; then
+		pass "$name: $(grep -c GUEST-PASS "$OUT/$name.guest.log") guest checks passed, dmesg clean"
+		ok_modules+=("$name")
+	else
+		fail "$name: guest run failed"
+		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/$name.guest.log" | sed 's/^/    | /'
+	fi
+done
+
+# All together: every module that passed alone and patches functions no
+# earlier module patches.
+if [[ ${#ok_modules[@]} -gt 1 ]]; then
+	declare -A seen=()
+	together=()
+	for name in "${ok_modules[@]}"; do
+		ko="$OUT/livepatch-$name.ko"
+		if ! grep -q '^kpatch_replace=N' <(modinfo -F kpatch_replace "$ko" | sed 's/^/kpatch_replace=/'); then
+			continue	# replace patches cannot be stacked
+		fi
+		funcs="$("$DUMP" "$ko" 2>/dev/null | awk '$1 == "func" { print $2 "/" $3 }')"
+		clash=0
+		for f in $funcs; do [[ -n "${seen[$f]:-}" ]] && clash=1; done
+		[[ $clash -eq 1 ]] && continue
+		for f in $funcs; do seen[$f]=1; done
+		together+=("$name")
+	done
+	guest="$OUT/all.guest.sh"
+	adds=()
+	{
+		echo ". /lib/guest-lib.sh"
+		for name in "${together[@]}"; do
+			echo 'check "all: load '"$name"'" klp_load /root/livepatch-'"$name"'.ko'
+			adds+=(--add "$OUT/livepatch-$name.ko")
+		done
+		for name in "${together[@]}"; do
+			if [[ -f "$DIR/$name-LOADED.test" ]]; then
+				echo 'check "all: '"$name"' test passes" sh /root/'"$name"'-LOADED.test'
+				adds+=(--add "$DIR/$name-LOADED.test")
+			fi
+		done
+		for ((i = ${#together[@]} - 1; i >= 0; i--)); do
+			echo 'check "all: unload '"${together[$i]}"'" klp_unload '"$(echo "livepatch-${together[$i]}" | tr - _)"
+		done
+		echo 'exit $GUEST_FAILS'
+	} >"$guest"
+	if [[ ${#together[@]} -lt 2 ]]; then
+		echo "SKIP all-together: fewer than two stackable (-R) modules"
+	elif "$TOP/test/qemu/run-guest.sh" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
+		pass "all-together: ${#together[@]} modules loaded at once, every test passed, all unloaded"
+	else
+		fail "all-together (${together[*]})"
+		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/all.guest.log" | sed 's/^/    | /'
+	fi
+fi
+
+echo "$PASS passed, $FAIL failed"
+[[ $FAIL -eq 0 ]]
