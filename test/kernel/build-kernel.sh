@@ -90,7 +90,16 @@ configure_kernel() {
 build_kernel() {
 	local start=$SECONDS log="$TOPDIR/build.log"
 	say "building the test kernel in $BUILDDIR ($JOBS jobs; about 8 minutes on 2 cores; log: $log)"
-	if ! make -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 -j"$JOBS" bzImage modules >"$log" 2>&1; then
+	make -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 -j"$JOBS" bzImage modules >"$log" 2>&1 &
+	local pid=$! rc=0
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		if (( (SECONDS - start) % 30 < 5 )); then
+			say "  ... $(grep -c '^  CC' "$log" || true) files compiled, $((SECONDS - start)) s"
+		fi
+	done
+	wait "$pid" || rc=$?
+	if [[ $rc -ne 0 ]]; then
 		tail -n 30 "$log" >&2
 		die "kernel build failed; see $log"
 	fi
