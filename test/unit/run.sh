@@ -1,0 +1,343 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - create-diff-object unit tests on real kernel objects.
+#
+# Each case is test/unit/cases/NAME.patch (a -p1 patch against the kernel
+# source) plus NAME.expect (assertions, see test/unit/README.md).  For every
+# case the touched objects are compiled original and patched in a private
+# source mirror and object dir (both cached), create-diff-object is run on
+# each pair and the assertions are checked with kpatch-dump and readelf.
+#
+# Usage: run.sh [NAME...]        (default: every case)
+# Environment:
+#   UNIT_SANITIZE=1   build and run create-diff-object with ASan/UBSan
+#   UNIT_WRAPPER=CMD  run create-diff-object under CMD (valgrind.sh uses it)
+#   CDO_DIR           where the binaries are (default: create-diff-object/,
+#                     or create-diff-object/build-sanitize with UNIT_SANITIZE=1)
+#   KPATCH_TEST_CACHE cache directory (default ~/.cache/kpatch-lts)
+#   UNIT_KEEP=1       keep the per-case work directories of passing cases
+#
+# Output: one `PASS name`, `FAIL name: reason` or `SKIP name: reason` line per
+# case, then exactly one line `N passed, N failed`.  Exit status 1 if any
+# case failed (or the setup failed), 0 otherwise.
+
+set -o errexit -o nounset -o pipefail
+
+UNITDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TOP="$(cd "$UNITDIR/../.." && pwd)"
+CASEDIR="$UNITDIR/cases"
+CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
+BASE_KCFLAGS="-ffunction-sections -fdata-sections"
+UNIT_SANITIZE="${UNIT_SANITIZE:-0}"
+UNIT_WRAPPER="${UNIT_WRAPPER:-}"
+UNIT_KEEP="${UNIT_KEEP:-0}"
+
+# shellcheck source=test/unit/lib.sh
+source "$UNITDIR/lib.sh"
+
+die() { echo "unit: error: $*" >&2; exit 1; }
+note() { echo "unit: $*" >&2; }
+
+# ---------------------------------------------------------------- setup --
+
+kernel_env() {
+	local env
+	env="$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)" ||
+		die "test/kernel/build-kernel.sh failed; run it by hand to see why"
+	eval "$env"
+	[[ -f "$KBUILD/vmlinux" && -f "$KBUILD/Module.symvers" ]] ||
+		die "no vmlinux/Module.symvers in $KBUILD; rebuild the test kernel"
+}
+
+build_tools() {
+	local cdo_src="$TOP/create-diff-object" args=()
+	if [[ -z "${CDO_DIR:-}" ]]; then
+		CDO_DIR="$cdo_src"
+		if [[ "$UNIT_SANITIZE" == 1 ]]; then
+			args=(SANITIZE=1)
+		fi
+		if [[ -f "$cdo_src/Makefile" ]]; then
+			make -s -C "$cdo_src" "${args[@]}" >"$RESULTS/tools-build.log" 2>&1 ||
+				die "make -C $cdo_src ${args[*]} failed; see $RESULTS/tools-build.log"
+		fi
+		if [[ "$UNIT_SANITIZE" == 1 ]]; then
+			local d
+			for d in "$cdo_src/build-sanitize" "$cdo_src/sanitize" "$cdo_src/build/sanitize"; do
+				[[ -x "$d/create-diff-object" ]] && CDO_DIR="$d" && break
+			done
+		fi
+	fi
+	CDO="$CDO_DIR/create-diff-object"
+	DUMP="$CDO_DIR/kpatch-dump"
+	[[ -x "$CDO" ]] || die "$CDO is not built (make -C $cdo_src)"
+	[[ -x "$DUMP" ]] || die "$DUMP is not built (make -C $cdo_src)"
+	if [[ "$UNIT_SANITIZE" == 1 ]] && ! nm -u "$CDO" 2>/dev/null | grep -q __asan_init; then
+		die "UNIT_SANITIZE=1 but $CDO is not an ASan build; set CDO_DIR to the sanitizer build"
+	fi
+}
+
+# The private object dir and source mirror, keyed by the kernel source and
+# config so that a new test kernel gets fresh ones.
+prepare_trees() {
+	local key
+	key="$( { echo "$KSRC"; cat "$KBUILD/.config"; gcc --version | head -n1; } |
+		sha256sum | cut -c1-12)"
+	OBJDIR="$CACHE/unit-obj-$key"
+	MIRROR="$CACHE/unit-src-$key"
+	ORIGCACHE="$OBJDIR/.unit-orig"
+	JOURNAL="$MIRROR.touched"
+
+	exec 8>"$CACHE/.unit-$key.lock"
+	flock -n 8 || { note "another run.sh uses $OBJDIR; waiting"; flock 8; }
+
+	if [[ ! -d "$MIRROR" ]]; then
+		note "creating the hard-link source mirror $MIRROR"
+		rm -rf "$MIRROR.tmp"
+		cp -al "$KSRC" "$MIRROR.tmp"
+		mv "$MIRROR.tmp" "$MIRROR"
+	fi
+	restore_mirror
+
+	if [[ ! -f "$OBJDIR/.unit-prepared" ]]; then
+		note "preparing the object dir $OBJDIR (once; a few minutes)"
+		rm -rf "$OBJDIR"
+		mkdir -p "$OBJDIR"
+		cp "$KBUILD/.config" "$OBJDIR/.config"
+		make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 olddefconfig modules_prepare \
+			>"$OBJDIR/.unit-prepare.log" 2>&1 ||
+			die "preparing $OBJDIR failed; see $OBJDIR/.unit-prepare.log"
+		touch "$OBJDIR/.unit-prepared"
+	fi
+	mkdir -p "$ORIGCACHE"
+}
+
+# Put every file a (possibly interrupted) earlier case touched back as a hard
+# link to the pristine tree; files the patch created are removed.
+restore_mirror() {
+	local f
+	[[ -f "$JOURNAL" ]] || return 0
+	while IFS= read -r f; do
+		[[ -n "$f" ]] || continue
+		if [[ -e "$KSRC/$f" ]]; then
+			ln -f "$KSRC/$f" "$MIRROR/$f"
+		else
+			rm -f "$MIRROR/$f"
+		fi
+	done <"$JOURNAL"
+	rm -f "$JOURNAL"
+}
+
+# ------------------------------------------------------------ one case --
+
+# Files a patch touches (-p1), one per line.
+patch_files() {
+	sed -n -e 's/^+++ \(b\/\)\{0,1\}\([^[:space:]]*\).*/\2/p' "$1" | grep -v '^/dev/null$' |
+		sed 's#^[^/]*/##' | sort -u
+}
+
+# Break the hard links of the touched files, then apply the patch.
+apply_patch() {
+	local patch="$1" f
+	while IFS= read -r f; do
+		echo "$f" >>"$JOURNAL"
+		if [[ -e "$MIRROR/$f" ]]; then
+			cp -p "$MIRROR/$f" "$MIRROR/$f.unit-tmp"
+			mv -f "$MIRROR/$f.unit-tmp" "$MIRROR/$f"
+		fi
+	done < <(patch_files "$patch")
+	patch -s -p1 -N --no-backup-if-mismatch -r - -d "$MIRROR" <"$patch"
+}
+
+# compile KCFLAGS OBJ... : rebuild the objects in the mirror/object dir.
+compile_objects() {
+	local kcflags="$1" log="$2" o
+	shift 2
+	for o in "$@"; do
+		rm -f "$OBJDIR/$o"
+	done
+	make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 KCFLAGS="$kcflags" "$@" >"$log" 2>&1 || return 1
+	for o in "$@"; do
+		[[ -f "$OBJDIR/$o" ]] || { echo "make did not produce $o" >>"$log"; return 1; }
+	done
+}
+
+# The original objects only depend on the pristine tree and the flags: cache them.
+orig_objects() {
+	local kcflags="$1" log="$2" o fkey missing=()
+	shift 2
+	fkey="$(echo "$kcflags" | sha256sum | cut -c1-8)"
+	for o in "$@"; do
+		[[ -f "$ORIGCACHE/$fkey/$o" ]] || missing+=("$o")
+	done
+	if [[ ${#missing[@]} -gt 0 ]]; then
+		compile_objects "$kcflags" "$log" "${missing[@]}" || return 1
+		for o in "${missing[@]}"; do
+			mkdir -p "$(dirname "$ORIGCACHE/$fkey/$o")"
+			cp "$OBJDIR/$o" "$ORIGCACHE/$fkey/$o"
+		done
+	fi
+	for o in "$@"; do
+		mkdir -p "$(dirname "$WORK/orig/$o")"
+		cp "$ORIGCACHE/$fkey/$o" "$WORK/orig/$o"
+	done
+}
+
+# parent_elf OBJNAME: vmlinux or the module's .ko in $KBUILD.
+parent_elf() {
+	local name="$1" ko
+	if [[ "$name" == vmlinux ]]; then
+		echo "$KBUILD/vmlinux"
+		return 0
+	fi
+	ko="$(find "$KBUILD" -name "$name.ko" -o -name "${name//_/-}.ko" | head -n1)"
+	[[ -n "$ko" ]] || return 1
+	echo "$ko"
+}
+
+# elf_facts FILE: `section NAME SIZE` and `symbol SECTION NAME BIND TYPE`
+# lines like kpatch-dump's, from readelf, for the original objects.
+elf_facts() {
+	readelf -SW "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] //p' |
+		awk 'NF >= 5 { printf "section %s %d\n", $1, strtonum("0x" $5) }'
+	readelf -sW "$1" 2>/dev/null |
+		awk '$1 ~ /^[0-9]+:$/ && $7 != "UND" && NF >= 8 { print "symbol", $7, $8, $5, $4 }'
+}
+
+# run_cdo OBJ PARENT: run create-diff-object on one object pair; the results
+# land in $WORK/res/<obj>.{out.o,stdout,stderr,rc,dump,readelf-s,readelf-r}.
+run_cdo() {
+	local o="$1" parent="$2" elf res base rc=0 wrapper=()
+	res="$WORK/res/$o"
+	base="$(basename "$o")"
+	mkdir -p "$(dirname "$res")" "$WORK/cdo-in/$o"
+	# Name the inputs after the object so that stdout says "<file>.o: ...".
+	cp "$WORK/orig/$o" "$WORK/cdo-in/$o/$base"
+	mkdir -p "$WORK/cdo-in/$o/patched"
+	cp "$WORK/patched/$o" "$WORK/cdo-in/$o/patched/$base"
+	if ! elf="$(parent_elf "$parent")"; then
+		echo "no $parent.ko in $KBUILD" >"$res.stderr"
+		echo 1 >"$res.rc"
+		return 1
+	fi
+	[[ -n "$UNIT_WRAPPER" ]] && read -r -a wrapper <<<"$UNIT_WRAPPER"
+	rm -f "$res.out.o"
+	"${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" \
+		>"$res.stdout" 2>"$res.stderr" || rc=$?
+	echo "$rc" >"$res.rc"
+	if [[ -f "$res.out.o" ]]; then
+		"$DUMP" "$res.out.o" >"$res.dump" 2>"$res.dump.err" || echo "kpatch-dump exit $?" >>"$res.dump.err"
+		readelf -sW "$res.out.o" >"$res.readelf-s" 2>&1 || true
+		readelf -rW "$res.out.o" >"$res.readelf-r" 2>&1 || true
+	fi
+	elf_facts "$WORK/orig/$o" >"$res.orig-dump"
+	return 0
+}
+
+run_case() {
+	local name="$1" patch="$CASEDIR/$1.patch" expect="$CASEDIR/$1.expect"
+	local o kcflags reason line
+	WORK="$RESULTS/$name"
+	rm -rf "$WORK"
+	mkdir -p "$WORK/orig" "$WORK/patched" "$WORK/res"
+	PATCH_MODNAME="livepatch_unit_${name//-/_}"
+
+	[[ -f "$patch" ]] || { echo "FAIL $name: no $patch"; return 1; }
+	[[ -f "$expect" ]] || { echo "FAIL $name: no $expect"; return 1; }
+	if ! parse_expect "$expect" "$patch"; then
+		echo "FAIL $name: bad expect file: $PARSE_ERROR"
+		return 1
+	fi
+	if [[ -n "$SKIP_REASON" ]]; then
+		echo "SKIP $name: $SKIP_REASON"
+		return 2
+	fi
+	kcflags="$BASE_KCFLAGS${EXTRA_KCFLAGS:+ $EXTRA_KCFLAGS}"
+
+	if ! orig_objects "$kcflags" "$WORK/make-orig.log" "${OBJECTS[@]}"; then
+		echo "FAIL $name: original build failed: $(grep -m1 -iE 'error|\*\*\*' "$WORK/make-orig.log" || tail -n1 "$WORK/make-orig.log")"
+		return 1
+	fi
+	if ! apply_patch "$patch" >"$WORK/patch.log" 2>&1; then
+		restore_mirror
+		echo "FAIL $name: patch does not apply: $(head -n1 "$WORK/patch.log")"
+		return 1
+	fi
+	if ! compile_objects "$kcflags" "$WORK/make-patched.log" "${OBJECTS[@]}"; then
+		restore_mirror
+		echo "FAIL $name: patched build failed: $(grep -m1 -iE 'error|\*\*\*' "$WORK/make-patched.log" || tail -n1 "$WORK/make-patched.log")"
+		return 1
+	fi
+	for o in "${OBJECTS[@]}"; do
+		mkdir -p "$(dirname "$WORK/patched/$o")"
+		cp "$OBJDIR/$o" "$WORK/patched/$o"
+	done
+	restore_mirror
+	# Leave the object dir as the pristine tree would build it, so that
+	# nothing patched lingers for other users of these objects.
+	for o in "${OBJECTS[@]}"; do
+		rm -f "$OBJDIR/$o"
+	done
+
+	for o in "${OBJECTS[@]}"; do
+		run_cdo "$o" "${PARENTS[$o]}"
+	done
+
+	if ! check_expect "$expect"; then
+		echo "FAIL $name: $CHECK_ERROR (work dir: $WORK)"
+		return 1
+	fi
+	echo "PASS $name"
+	[[ "$UNIT_KEEP" == 1 ]] || rm -rf "$WORK/cdo-in"
+	return 0
+}
+
+# ------------------------------------------------------------------ main --
+
+main() {
+	local names=() n passed=0 failed=0 skipped=0 rc
+
+	if [[ $# -gt 0 ]]; then
+		case "$1" in -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+		names=("$@")
+	else
+		for n in "$CASEDIR"/*.patch; do
+			n="$(basename "$n" .patch)"
+			names+=("$n")
+		done
+	fi
+	for n in "${names[@]}"; do
+		[[ -f "$CASEDIR/$n.patch" ]] || die "no case '$n' (no $CASEDIR/$n.patch)"
+	done
+
+	mkdir -p "$CACHE"
+	RESULTS="${UNIT_RESULTS:-$CACHE/unit-results}"
+	[[ "$UNIT_SANITIZE" == 1 ]] && RESULTS="$RESULTS-sanitize"
+	mkdir -p "$RESULTS"
+	kernel_env
+	build_tools
+	prepare_trees
+	if [[ "$UNIT_SANITIZE" == 1 ]]; then
+		export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=98:detect_leaks=1:abort_on_error=0}"
+		export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=97:print_stacktrace=1}"
+	fi
+
+	for n in "${names[@]}"; do
+		rc=0
+		run_case "$n" || rc=$?
+		case $rc in
+		0) passed=$((passed + 1)) ;;
+		2) skipped=$((skipped + 1)) ;;
+		*) failed=$((failed + 1)) ;;
+		esac
+	done
+	[[ $skipped -eq 0 ]] || echo "($skipped skipped)"
+	echo "$passed passed, $failed failed"
+	[[ $failed -eq 0 ]]
+}
+
+# bench.sh sources this file for its setup functions.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	main "$@"
+fi
