@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * elf_write.c - build objects in the model and write them out.
+ *
+ * The writer regenerates .symtab, .strtab, .shstrtab and every SHT_RELA
+ * section from the model: local symbols first, section links and sh_info
+ * recomputed. The file is written to PATH.tmp and renamed on success.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elf.h"
+#include "log.h"
+
+struct elf_file *elf_new(const char *path)
+{
+	struct elf_file *elf = xcalloc(1, sizeof(*elf));
+
+	elf->path = xstrdup(path);
+	elf->fd = -1;
+	elf->nr_sections = 1;
+	elf->sections = xcalloc(1, sizeof(*elf->sections));
+	elf->nr_symbols = 1;
+	elf->symbols = xcalloc(1, sizeof(*elf->symbols));
+	elf->symbols[0] = xcalloc(1, sizeof(struct symbol));
+	elf->symbols[0]->name = xstrdup("");
+	hash_init(&elf->sec_by_name, 64);
+	hash_init(&elf->sym_by_name, 64);
+	return elf;
+}
+
+struct section *elf_add_section(struct elf_file *elf, const char *name,
+				GElf_Word type, GElf_Xword flags,
+				GElf_Xword align, GElf_Xword entsize,
+				const void *data, size_t size)
+{
+	struct section *sec = xcalloc(1, sizeof(*sec));
+
+	sec->elf = elf;
+	sec->name = xstrdup(name);
+	sec->sh.sh_type = type;
+	sec->sh.sh_flags = flags;
+	sec->sh.sh_addralign = align ? align : 1;
+	sec->sh.sh_entsize = entsize;
+	sec->sh.sh_size = size;
+	sec->size = size;
+	if (type != SHT_NOBITS) {
+		sec->data = xcalloc(1, size);
+		if (data && size)
+			memcpy(sec->data, data, size);
+		sec->data_owned = true;
+	}
+	elf->sections = xrealloc(elf->sections, (elf->nr_sections + 1) *
+				 sizeof(*elf->sections));
+	elf->sections[elf->nr_sections++] = sec;
+	hash_add(&elf->sec_by_name, sec->name, sec);
+	return sec;
+}
+
+struct section *elf_add_rela_section(struct elf_file *elf,
+				     struct section *base)
+{
+	char *name = xasprintf(".rela%s", base->name);
+	struct section *sec;
+
+	sec = elf_add_section(elf, name, SHT_RELA, SHF_INFO_LINK, 8,
+			      sizeof(Elf64_Rela), NULL, 0);
+	free(name);
+	sec->base = base;
+	base->rela = sec;
+	return sec;
+}
+
+struct symbol *elf_add_symbol(struct elf_file *elf, const char *name,
+			      unsigned char bind, unsigned char type,
+			      struct section *sec, GElf_Addr value,
+			      GElf_Xword size)
+{
+	struct symbol *sym = xcalloc(1, sizeof(*sym));
+
+	sym->name = xstrdup(name);
+	sym->bind = bind;
+	sym->type = type;
+	sym->sec = sec;
+	sym->sym.st_info = GELF_ST_INFO(bind, type);
+	sym->sym.st_value = value;
+	sym->sym.st_size = size;
+	sym->index = elf->nr_symbols;
+	elf->symbols = xrealloc(elf->symbols, (elf->nr_symbols + 1) *
+				sizeof(*elf->symbols));
+	elf->symbols[elf->nr_symbols++] = sym;
+	if (type == STT_SECTION && sec && !sec->secsym)
+		sec->secsym = sym;
+	if (type != STT_SECTION && *name)
+		hash_add(&elf->sym_by_name, sym->name, sym);
+	return sym;
+}
+
+void elf_add_rela(struct section *relasec, unsigned long offset,
+		  unsigned int type, struct symbol *sym, long addend)
+{
+	struct rela *rela;
+
+	relasec->relas = xrealloc(relasec->relas, (relasec->nr_relas + 1) *
+				  sizeof(struct rela));
+	rela = &relasec->relas[relasec->nr_relas++];
+	rela->offset = offset;
+	rela->type = type;
+	rela->sym = sym;
+	rela->addend = addend;
+}
+
+/* A growable string table. */
+struct strtab_builder {
+	char *buf;
+	size_t len, cap;
+	struct hash_table seen;
+};
+
+static size_t strtab_add(struct strtab_builder *st, const char *s)
+{
+	size_t n = strlen(s) + 1, off;
+	void *prev;
+
+	if (!*s)
+		return 0;
+	prev = hash_find(&st->seen, s);
+	if (prev)
+		return (size_t)prev - 1;
+	if (st->len + n > st->cap)
+		fatal("internal error: string table capacity exceeded");
+	off = st->len;
+	memcpy(st->buf + off, s, n);
+	st->len += n;
+	hash_add(&st->seen, st->buf + off, (void *)(off + 1));
+	return off;
+}
+
+/* The buffer never moves: hash keys point into it. */
+static void strtab_init(struct strtab_builder *st, size_t cap)
+{
+	memset(st, 0, sizeof(*st));
+	st->cap = cap + 16;
+	st->buf = xcalloc(1, st->cap);
+	st->len = 1;
+	hash_init(&st->seen, 256);
+}
+
+static void strtab_fix_keys(struct strtab_builder *st)
+{
+	/* keys point into buf which may have moved; only used while adding */
+	hash_free(&st->seen);
+}
+
+static bool section_written(const struct section *sec)
+{
+	if (sec->removed)
+		return false;
+	switch (sec->sh.sh_type) {
+	case SHT_SYMTAB:
+	case SHT_STRTAB:
+	case SHT_SYMTAB_SHNDX:
+	case SHT_NULL:
+		return false;
+	case SHT_RELA:
+		return sec->base && section_written(sec->base);
+	}
+	return true;
+}
+
+static const char *write_path_tmp;
+
+static void remove_tmp(void)
+{
+	if (write_path_tmp)
+		unlink(write_path_tmp);
+}
+
+struct out_section {
+	struct section *sec;
+	const char *name;
+	GElf_Shdr sh;
+	void *buf;
+	size_t size;
+	bool buf_owned;
+};
+
+static void *build_relas(struct elf_file *elf, struct section *sec)
+{
+	Elf64_Rela *out = xcalloc(sec->nr_relas ? sec->nr_relas : 1,
+				  sizeof(*out));
+	size_t i;
+
+	(void)elf;
+	for (i = 0; i < sec->nr_relas; i++) {
+		struct rela *rela = &sec->relas[i];
+
+		if (!rela->sym || rela->sym->removed || !rela->sym->out_index)
+			fatal("%s: internal error: relocation %s+0x%lx refers to symbol %s which is not written",
+			      elf->path, sec->base->name, rela->offset,
+			      rela->sym ? rela->sym->name : "(null)");
+		out[i].r_offset = rela->offset;
+		out[i].r_info = ELF64_R_INFO(rela->sym->out_index, rela->type);
+		out[i].r_addend = rela->addend;
+	}
+	return out;
+}
+
+static void *build_group(struct elf_file *elf, struct section *sec)
+{
+	Elf32_Word *words = xmalloc(sec->size);
+	size_t i, n = sec->size / 4;
+
+	memcpy(words, sec->data, sec->size);
+	for (i = 1; i < n; i++) {
+		if (words[i] >= elf->nr_sections || !elf->sections[words[i]])
+			fatal("%s: group section %s names section %u which does not exist",
+			      elf->path, sec->name, words[i]);
+		words[i] = elf->sections[words[i]]->out_index;
+	}
+	return words;
+}
+
+void elf_write(struct elf_file *elf, const char *path)
+{
+	struct out_section *outs;
+	struct strtab_builder strtab, shstrtab;
+	size_t nout = 0, i, nsyms = 0, first_global = 1, symtab_index, cap;
+	Elf64_Sym *syms;
+	char *tmp;
+	int fd;
+	Elf *e;
+	GElf_Ehdr ehdr;
+
+	outs = xcalloc(elf->nr_sections + 4, sizeof(*outs));
+	for (i = 1; i < elf->nr_sections; i++) {
+		struct section *sec = elf->sections[i];
+
+		sec->out_index = 0;
+		if (!section_written(sec))
+			continue;
+		outs[++nout].sec = sec;
+		sec->out_index = nout;
+	}
+	symtab_index = nout + 1;
+	if (nout + 3 >= SHN_LORESERVE)
+		fatal("%s: too many sections (%zu) to write", path, nout);
+
+	/* symbols: null, locals, then globals */
+	syms = xcalloc(elf->nr_symbols + 1, sizeof(*syms));
+	for (i = 0, cap = 0; i < elf->nr_symbols; i++)
+		cap += strlen(elf->symbols[i]->name) + 1;
+	strtab_init(&strtab, cap);
+	nsyms = 1;
+	for (i = 1; i < elf->nr_symbols; i++)
+		elf->symbols[i]->out_index = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			first_global = nsyms;
+		for (i = 1; i < elf->nr_symbols; i++) {
+			struct symbol *sym = elf->symbols[i];
+			Elf64_Sym *out;
+
+			if (sym->removed)
+				continue;
+			if ((sym->bind == STB_LOCAL) != (pass == 0))
+				continue;
+			if (sym->sec && !sym->sec->out_index)
+				fatal("%s: internal error: symbol %s is in section %s which is not written",
+				      path, sym->name, sym->sec->name);
+			out = &syms[nsyms];
+			*out = sym->sym;
+			out->st_info = GELF_ST_INFO(sym->bind, sym->type);
+			out->st_name = sym->type == STT_SECTION ? 0 :
+				       strtab_add(&strtab, sym->name);
+			if (sym->sec)
+				out->st_shndx = sym->sec->out_index;
+			else if (sym->sym.st_shndx != SHN_ABS &&
+				 sym->sym.st_shndx != SHN_COMMON &&
+				 sym->sym.st_shndx != SHN_LIVEPATCH)
+				out->st_shndx = SHN_UNDEF;
+			sym->out_index = nsyms++;
+		}
+	}
+	strtab_fix_keys(&strtab);
+
+	for (i = 1, cap = 64; i <= nout; i++)
+		cap += strlen(outs[i].sec->name) + 1;
+	strtab_init(&shstrtab, cap);
+	for (i = 1; i <= nout; i++) {
+		struct out_section *o = &outs[i];
+		struct section *sec = o->sec;
+
+		o->name = sec->name;
+		o->sh = sec->sh;
+		o->sh.sh_name = strtab_add(&shstrtab, sec->name);
+		o->sh.sh_addr = 0;
+		o->sh.sh_offset = 0;
+		o->sh.sh_link = sec->link && sec->link->out_index ?
+				sec->link->out_index : 0;
+		o->buf = sec->data;
+		o->size = sec->size;
+		if (sec->sh.sh_type == SHT_RELA) {
+			o->buf = build_relas(elf, sec);
+			o->buf_owned = true;
+			o->size = sec->nr_relas * sizeof(Elf64_Rela);
+			o->sh.sh_link = symtab_index;
+			o->sh.sh_info = sec->base->out_index;
+			o->sh.sh_entsize = sizeof(Elf64_Rela);
+			o->sh.sh_flags |= SHF_INFO_LINK;
+			if (o->sh.sh_addralign < 8)
+				o->sh.sh_addralign = 8;
+		} else if (sec->sh.sh_type == SHT_GROUP) {
+			o->buf = build_group(elf, sec);
+			o->buf_owned = true;
+			o->sh.sh_link = symtab_index;
+			if (sec->sh.sh_info < elf->nr_symbols &&
+			    elf->symbols[sec->sh.sh_info])
+				o->sh.sh_info =
+					elf->symbols[sec->sh.sh_info]->out_index;
+		}
+	}
+	outs[++nout] = (struct out_section){
+		.name = ".symtab", .buf = syms,
+		.size = nsyms * sizeof(Elf64_Sym), .buf_owned = true,
+		.sh = { .sh_type = SHT_SYMTAB, .sh_entsize = sizeof(Elf64_Sym),
+			.sh_addralign = 8, .sh_link = symtab_index + 1,
+			.sh_info = first_global },
+	};
+	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".symtab");
+	outs[++nout] = (struct out_section){
+		.name = ".strtab", .buf = strtab.buf, .size = strtab.len,
+		.buf_owned = true,
+		.sh = { .sh_type = SHT_STRTAB, .sh_addralign = 1 },
+	};
+	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".strtab");
+	outs[++nout] = (struct out_section){
+		.name = ".shstrtab",
+		.sh = { .sh_type = SHT_STRTAB, .sh_addralign = 1 },
+	};
+	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".shstrtab");
+	strtab_fix_keys(&shstrtab);
+	outs[nout].buf = shstrtab.buf;
+	outs[nout].size = shstrtab.len;
+	outs[nout].buf_owned = true;
+
+	tmp = xasprintf("%s.tmp", path);
+	write_path_tmp = tmp;
+	if (!log_cleanup)
+		log_cleanup = remove_tmp;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		fatal("%s: cannot create: %s", tmp, strerror(errno));
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!e || !gelf_newehdr(e, ELFCLASS64))
+		fatal("%s: cannot start ELF output: %s", tmp, elf_errmsg(-1));
+	gelf_getehdr(e, &ehdr);
+	ehdr.e_ident[EI_DATA] = ELFDATA2LSB;
+	ehdr.e_ident[EI_OSABI] = elf->ehdr.e_ident[EI_OSABI];
+	ehdr.e_type = ET_REL;
+	ehdr.e_machine = EM_X86_64;
+	ehdr.e_version = EV_CURRENT;
+	ehdr.e_flags = elf->ehdr.e_flags;
+	ehdr.e_shstrndx = nout;
+	if (!gelf_update_ehdr(e, &ehdr))
+		fatal("%s: cannot write the ELF header: %s", tmp,
+		      elf_errmsg(-1));
+
+	for (i = 1; i <= nout; i++) {
+		struct out_section *o = &outs[i];
+		Elf_Scn *scn = elf_newscn(e);
+		Elf_Data *data;
+
+		if (!scn || !(data = elf_newdata(scn)))
+			fatal("%s: cannot add section %s: %s", tmp, o->name,
+			      elf_errmsg(-1));
+		data->d_buf = o->sh.sh_type == SHT_NOBITS ? NULL : o->buf;
+		data->d_size = o->size;
+		data->d_type = ELF_T_BYTE;
+		data->d_align = o->sh.sh_addralign ? o->sh.sh_addralign : 1;
+		data->d_version = EV_CURRENT;
+		o->sh.sh_size = o->size;
+		if (!gelf_update_shdr(scn, &o->sh))
+			fatal("%s: cannot write section header %s: %s", tmp,
+			      o->name, elf_errmsg(-1));
+	}
+	if (elf_update(e, ELF_C_WRITE) < 0)
+		fatal("%s: cannot write: %s", tmp, elf_errmsg(-1));
+	elf_end(e);
+	if (fsync(fd) || close(fd))
+		fatal("%s: cannot write: %s", tmp, strerror(errno));
+	if (rename(tmp, path))
+		fatal("cannot rename %s to %s: %s", tmp, path,
+		      strerror(errno));
+	write_path_tmp = NULL;
+
+	for (i = 1; i <= nout; i++)
+		if (outs[i].buf_owned)
+			free(outs[i].buf);
+	free(outs);
+	free(tmp);
+}

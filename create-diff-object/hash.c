@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hash.c - chained hash table with FNV-1a hashing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "log.h"
+
+uint64_t hash_string(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_integer(uint64_t v)
+{
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdULL;
+	v ^= v >> 33;
+	v *= 0xc4ceb9fe1a85ec53ULL;
+	v ^= v >> 33;
+	return v;
+}
+
+void hash_init(struct hash_table *table, size_t expected)
+{
+	size_t n = 64;
+
+	while (n < expected * 2)
+		n <<= 1;
+	table->nr_buckets = n;
+	table->count = 0;
+	table->buckets = xcalloc(n, sizeof(*table->buckets));
+}
+
+void hash_free(struct hash_table *table)
+{
+	size_t i;
+
+	if (!table->buckets)
+		return;
+	for (i = 0; i < table->nr_buckets; i++) {
+		struct hash_node *node = table->buckets[i], *next;
+
+		for (; node; node = next) {
+			next = node->next;
+			free(node);
+		}
+	}
+	free(table->buckets);
+	table->buckets = NULL;
+	table->nr_buckets = 0;
+	table->count = 0;
+}
+
+static void hash_grow(struct hash_table *table)
+{
+	size_t n = table->nr_buckets * 2, i;
+	struct hash_node **buckets = xcalloc(n, sizeof(*buckets));
+
+	for (i = 0; i < table->nr_buckets; i++) {
+		struct hash_node *node = table->buckets[i], *next;
+
+		for (; node; node = next) {
+			next = node->next;
+			node->next = buckets[node->hash & (n - 1)];
+			buckets[node->hash & (n - 1)] = node;
+		}
+	}
+	free(table->buckets);
+	table->buckets = buckets;
+	table->nr_buckets = n;
+}
+
+static void hash_insert(struct hash_table *table, struct hash_node *node)
+{
+	size_t b;
+
+	if (!table->buckets)
+		hash_init(table, 0);
+	if (table->count >= table->nr_buckets)
+		hash_grow(table);
+	b = node->hash & (table->nr_buckets - 1);
+	/* append at the tail so that iteration keeps insertion order */
+	node->next = NULL;
+	if (!table->buckets[b]) {
+		table->buckets[b] = node;
+	} else {
+		struct hash_node *tail = table->buckets[b];
+
+		while (tail->next)
+			tail = tail->next;
+		tail->next = node;
+	}
+	table->count++;
+}
+
+void hash_add(struct hash_table *table, const char *key, void *value)
+{
+	struct hash_node *node = xcalloc(1, sizeof(*node));
+
+	node->hash = hash_string(key);
+	node->key = key;
+	node->value = value;
+	hash_insert(table, node);
+}
+
+void hash_add_int(struct hash_table *table, uint64_t key, void *value)
+{
+	struct hash_node *node = xcalloc(1, sizeof(*node));
+
+	node->hash = hash_integer(key);
+	node->ikey = key;
+	node->value = value;
+	hash_insert(table, node);
+}
+
+struct hash_node *hash_next(const struct hash_table *table, const char *key,
+			    struct hash_node *node)
+{
+	uint64_t h;
+
+	if (!table->buckets)
+		return NULL;
+	if (node) {
+		h = node->hash;
+		node = node->next;
+	} else {
+		h = hash_string(key);
+		node = table->buckets[h & (table->nr_buckets - 1)];
+	}
+	for (; node; node = node->next)
+		if (node->hash == h && node->key && !strcmp(node->key, key))
+			return node;
+	return NULL;
+}
+
+void *hash_find(const struct hash_table *table, const char *key)
+{
+	struct hash_node *node = hash_next(table, key, NULL);
+
+	return node ? node->value : NULL;
+}
+
+size_t hash_count(const struct hash_table *table, const char *key)
+{
+	struct hash_node *node = NULL;
+	size_t n = 0;
+
+	while ((node = hash_next(table, key, node)))
+		n++;
+	return n;
+}
+
+void *hash_find_int(const struct hash_table *table, uint64_t key)
+{
+	struct hash_node *node;
+	uint64_t h = hash_integer(key);
+
+	if (!table->buckets)
+		return NULL;
+	node = table->buckets[h & (table->nr_buckets - 1)];
+	for (; node; node = node->next)
+		if (node->hash == h && !node->key && node->ikey == key)
+			return node->value;
+	return NULL;
+}

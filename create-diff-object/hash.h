@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hash.h - a small chained hash table keyed by strings or integers.
+ *
+ * Every lookup of create-diff-object (symbols and sections by name,
+ * parent symbols by name) goes through this table so that the work stays
+ * linear in the size of the inputs.
+ */
+#ifndef CDO_HASH_H
+#define CDO_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct hash_node {
+	struct hash_node *next;
+	uint64_t hash;
+	const char *key;	/* NULL for integer keys */
+	uint64_t ikey;
+	void *value;
+};
+
+struct hash_table {
+	struct hash_node **buckets;
+	size_t nr_buckets;
+	size_t count;
+};
+
+uint64_t hash_string(const char *s);
+
+void hash_init(struct hash_table *table, size_t expected);
+void hash_free(struct hash_table *table);
+
+/* Add a (key, value) pair; duplicate keys are allowed (multi-map). */
+void hash_add(struct hash_table *table, const char *key, void *value);
+void hash_add_int(struct hash_table *table, uint64_t key, void *value);
+
+/* First value stored under key, or NULL. */
+void *hash_find(const struct hash_table *table, const char *key);
+void *hash_find_int(const struct hash_table *table, uint64_t key);
+
+/*
+ * Iterate all values stored under key: start with node = NULL; returns the
+ * next matching node or NULL at the end.
+ */
+struct hash_node *hash_next(const struct hash_table *table, const char *key,
+			    struct hash_node *node);
+
+/* Number of values stored under key. */
+size_t hash_count(const struct hash_table *table, const char *key);
+
+#endif
