@@ -43,10 +43,6 @@ parse_expect() {
 			[[ -e "$f" || -n "$SKIP_REASON" ]] ||
 				SKIP_REASON="$f does not exist yet (needed by this case)"
 			;;
-		requires-cdo-option)
-			"$CDO" --help 2>&1 | grep -q -- "$rest" || [[ -n "$SKIP_REASON" ]] ||
-				SKIP_REASON="create-diff-object has no $rest option"
-			;;
 		esac
 	done <"$expect"
 
@@ -225,6 +221,13 @@ assert_line() {
 		      $((sa / a[1])) -ne $((sb / a[3])) ]]; then
 			fail_msg "$o: ${a[0]} ($sa bytes / ${a[1]}) and ${a[2]} ($sb bytes / ${a[3]}) do not have the same number of entries"
 		fi ;;
+	string|no-string)
+		# string TEXT: OUTPUT.o contains the bytes TEXT (e.g. a string literal)
+		if grep -qaF -- "${*}" "$R.out.o" 2>/dev/null; then
+			[[ "$kw" == no-string ]] && fail_msg "$o: OUTPUT.o contains the string '${*}'"
+		else
+			[[ "$kw" == string ]] && fail_msg "$o: OUTPUT.o lacks the string '${*}'"
+		fi ;;
 	callback)
 		grep -qxF "callback ${a[*]}" "$R.dump" 2>/dev/null ||
 			fail_msg "$o: no 'callback ${a[*]}' (have: $(grep '^callback ' "$R.dump" 2>/dev/null | tr '\n' ';'))" ;;
@@ -264,7 +267,7 @@ check_expect() {
 		read -r -a words <<<"$rest"
 		case "$kw" in
 		object) cur="${words[0]}"; skip_obj=""; continue ;;
-		kcflags|cdo-args|requires-file|requires-cdo-option) continue ;;
+		kcflags|cdo-args|requires-file) continue ;;
 		esac
 		if [[ -z "$cur" ]]; then
 			FAILS+=("assertion '$line' before any 'object' line")
@@ -274,7 +277,7 @@ check_expect() {
 		R="$WORK/res/$cur"
 		[[ "$kw" == exit ]] && EXIT_SEEN["$cur"]=1
 		case "$kw" in
-		stdout-*|stderr-*|dump-*) assert_line "$cur" "$kw" "$rest" || skip_obj="$cur" ;;
+		stdout-*|stderr-*|dump-*|string|no-string) assert_line "$cur" "$kw" "$rest" || skip_obj="$cur" ;;
 		*) assert_line "$cur" "$kw" "${words[@]}" || skip_obj="$cur" ;;
 		esac
 	done <"$expect"

@@ -17,6 +17,8 @@
 #                     or create-diff-object/build-sanitize with UNIT_SANITIZE=1)
 #   KPATCH_TEST_CACHE cache directory (default ~/.cache/kpatch-lts)
 #   UNIT_KEEP=1       keep the per-case work directories of passing cases
+#   UNIT_COMPILE_ONLY=1  only build the original and patched objects (to
+#                     write a new case)
 #
 # Output: one `PASS name`, `FAIL name: reason` or `SKIP name: reason` line per
 # case, then exactly one line `N passed, N failed`.  Exit status 1 if any
@@ -32,6 +34,7 @@ BASE_KCFLAGS="-ffunction-sections -fdata-sections"
 UNIT_SANITIZE="${UNIT_SANITIZE:-0}"
 UNIT_WRAPPER="${UNIT_WRAPPER:-}"
 UNIT_KEEP="${UNIT_KEEP:-0}"
+UNIT_COMPILE_ONLY="${UNIT_COMPILE_ONLY:-0}"
 
 # shellcheck source=test/unit/lib.sh
 source "$UNITDIR/lib.sh"
@@ -132,11 +135,12 @@ restore_mirror() {
 
 # Files a patch touches (-p1), one per line.
 patch_files() {
-	sed -n -e 's/^+++ \(b\/\)\{0,1\}\([^[:space:]]*\).*/\2/p' "$1" | grep -v '^/dev/null$' |
+	sed -n -e 's/^+++ \([^[:space:]]*\).*/\1/p' "$1" | grep -v '^/dev/null$' |
 		sed 's#^[^/]*/##' | sort -u
 }
 
-# Break the hard links of the touched files, then apply the patch.
+# Break the hard links of the touched files, then apply the patch.  A file
+# the patch names must exist unless the patch creates it.
 apply_patch() {
 	local patch="$1" f
 	while IFS= read -r f; do
@@ -144,6 +148,9 @@ apply_patch() {
 		if [[ -e "$MIRROR/$f" ]]; then
 			cp -p "$MIRROR/$f" "$MIRROR/$f.unit-tmp"
 			mv -f "$MIRROR/$f.unit-tmp" "$MIRROR/$f"
+		elif ! grep -B1 "^+++ [^/]*/$f\b" "$patch" | grep -q '^--- /dev/null'; then
+			echo "$patch names $f, which is not in the kernel source"
+			return 1
 		fi
 	done < <(patch_files "$patch")
 	patch -s -p1 -N --no-backup-if-mismatch -r - -d "$MIRROR" <"$patch"
@@ -280,6 +287,10 @@ run_case() {
 		rm -f "$OBJDIR/$o"
 	done
 
+	if [[ "$UNIT_COMPILE_ONLY" == 1 ]]; then
+		echo "BUILT $name: $WORK/orig $WORK/patched"
+		return 0
+	fi
 	for o in "${OBJECTS[@]}"; do
 		run_cdo "$o" "${PARENTS[$o]}"
 	done
@@ -316,7 +327,7 @@ main() {
 	[[ "$UNIT_SANITIZE" == 1 ]] && RESULTS="$RESULTS-sanitize"
 	mkdir -p "$RESULTS"
 	kernel_env
-	build_tools
+	[[ "$UNIT_COMPILE_ONLY" == 1 ]] || build_tools
 	prepare_trees
 	if [[ "$UNIT_SANITIZE" == 1 ]]; then
 		export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=98:detect_leaks=1:abort_on_error=0}"
