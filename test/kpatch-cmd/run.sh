@@ -414,6 +414,10 @@ test_stall() {
 	check "stalled patch left in transition" [ "$(cat "$lp/fake_patch/transition")" = 1 ]
 	run "${e[@]}" -- list
 	expect "list shows the transition" 0 "fake_patch \[transition in progress \(patching\)\]"
+	# Retry by the name of the loaded patch: still stalled.
+	run "${e[@]}" -- load -t 0 fake_patch
+	expect "load NAME of a stalled patch reports again" 1 "already loaded \(transition in progress" \
+		"task 100 \(sleeper\)"
 	# Retry: load again waits; the transition ends meanwhile.
 	(sleep 1; echo 0 >"$lp/fake_patch/transition") &
 	run "${e[@]}" -- load -t 10 "$MODS/fake-patch.ko"
