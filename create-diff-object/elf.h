@@ -90,6 +90,9 @@ struct symbol {
 	size_t out_index;
 	struct symbol *out;	/* copy in the output model */
 	char *file;		/* STT_FILE name of its block (locals) */
+	struct symbol **referrers;	/* functions referencing this symbol */
+	size_t nr_referrers;
+	char *reason;		/* --explain: why it changed */
 };
 
 struct elf_file {

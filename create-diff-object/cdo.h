@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cdo.h - shared state and phases of create-diff-object.
+ */
+#ifndef CDO_CDO_H
+#define CDO_CDO_H
+
+#include "elf.h"
+#include "lookup.h"
+
+struct klp_record {
+	struct section *dest;		/* output section */
+	unsigned long offset;
+	unsigned int type;
+	long addend;
+	unsigned long sympos;
+	const char *objname;
+	const char *name;
+};
+
+struct cdo {
+	const char *orig_path, *patched_path, *objname, *parent_path;
+	const char *symvers_path, *modname, *output_path;
+	const char *base;		/* basename of ORIG.o, for messages */
+	bool explain;
+	struct elf_file *orig, *patched, *out;
+	struct parent *parent;
+	struct symvers *symvers;
+	const char *orig_file;		/* STT_FILE of the original object */
+	struct klp_record *records;
+	size_t nr_records;
+	size_t nr_changed, nr_new;
+};
+
+/* correlate.c */
+void cdo_prepare(struct elf_file *elf);
+void cdo_correlate(struct cdo *cdo);
+const char *kernel_name(const struct symbol *sym);
+bool is_bundled(const struct symbol *sym);
+
+/* markers.c */
+void cdo_read_markers(struct cdo *cdo);
+bool is_marker_section(const struct section *sec);
+bool is_callback_section(const struct section *sec);
+
+/* compare.c */
+void cdo_compare(struct cdo *cdo);
+void cdo_check_refusals(struct cdo *cdo);
+
+/* include.c */
+void cdo_include(struct cdo *cdo);
+void include_symbol(struct symbol *sym);
+void include_section(struct section *sec);
+bool include_rela_target(struct rela *rela);
+bool include_run_worklist(void);
+bool is_changed_function(const struct symbol *sym);
+bool is_internal_target(const struct symbol *sym);
+
+/* special.c */
+struct special_section;
+bool is_special_section(const struct section *sec);
+bool is_dropped_section(const struct section *sec);
+bool special_mark_entries(struct cdo *cdo);
+void special_filter(struct cdo *cdo);
+bool is_key_section(const struct section *sec);
+
+/* klp.c */
+void cdo_check_ftrace(struct cdo *cdo);
+
+/* output.c */
+void cdo_output(struct cdo *cdo);
+
+#endif

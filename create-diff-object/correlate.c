@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * correlate.c - prepare both objects and pair original and patched
+ * symbols and sections.
+ *
+ * GCC numbers clones (.isra.N, .constprop.N, .part.N) and function-static
+ * variables (name.N) per object, so numbers may differ between the two
+ * builds: clones are paired by their name without numbers, static locals by
+ * the functions that reference them. Special statics (__key, __warned, ...)
+ * are never paired: they are always taken from the patched object.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+static const char * const special_static_names[] = {
+	"__key", "__warned", "__already_done", "__func__", "_rs", "CSWTCH",
+	"__print_once", "__once", "__done", "descriptor", "__flags",
+	NULL,
+};
+
+const char *kernel_name(const struct symbol *sym)
+{
+	return sym->twin ? sym->twin->name : sym->name;
+}
+
+bool is_bundled(const struct symbol *sym)
+{
+	return sym->sec && sym->sec->sym == sym;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "foo.isra.0" -> "foo.isra", "count.3" -> "count", __UNIQUE_ID_x12 -> __UNIQUE_ID_x */
+static char *strip_numbers(const char *name)
+{
+	char *out = xmalloc(strlen(name) + 1), *o = out;
+	const char *p = name;
+
+	while (*p) {
+		const char *dot = strchr(p + 1, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (p != name && *p == '.' && all_digits(p + 1, n - 1)) {
+			p += n;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = 0;
+	if (!strncmp(out, "__UNIQUE_ID_", 12))
+		while (o > out + 12 && isdigit((unsigned char)o[-1]))
+			*--o = 0;
+	return out;
+}
+
+static bool has_number_suffix(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && dot != name && all_digits(dot + 1, strlen(dot + 1));
+}
+
+static bool is_special_static(const struct symbol *sym)
+{
+	char *base;
+	bool special = false;
+	size_t i;
+
+	if (sym->bind != STB_LOCAL || sym->type == STT_SECTION ||
+	    sym->type == STT_FILE)
+		return false;
+	if (sym->sec && (!strcmp(sym->sec->name, ".data..once") ||
+			 !strcmp(sym->sec->name, ".data.once") ||
+			 !strcmp(sym->sec->name, "__dyndbg") ||
+			 !strcmp(sym->sec->name, "__dyndbg_classes")))
+		return true;
+	if (!strncmp(sym->name, "__UNIQUE_ID_ddebug", 18))
+		return true;
+	if (sym->type == STT_FUNC)
+		return false;
+	base = strip_numbers(sym->name);
+	for (i = 0; special_static_names[i]; i++)
+		if (!strcmp(base, special_static_names[i]))
+			special = true;
+	free(base);
+	return special;
+}
+
+static const char *clone_parent_suffix(const char *name)
+{
+	const char *p = strstr(name, ".cold");
+
+	if (p && (p[5] == 0 || p[5] == '.'))
+		return p;
+	p = strstr(name, ".part.");
+	return p;
+}
+
+static void add_referrer(struct symbol *target, struct symbol *func)
+{
+	if (target->nr_referrers &&
+	    target->referrers[target->nr_referrers - 1] == func)
+		return;
+	target->referrers = xrealloc(target->referrers,
+				     (target->nr_referrers + 1) *
+				     sizeof(*target->referrers));
+	target->referrers[target->nr_referrers++] = func;
+}
+
+/* Point relocations at the function/object instead of its section. */
+static void convert_section_relas(struct elf_file *elf)
+{
+	size_t i, j;
+
+	for (i = 1; i < elf->nr_sections; i++) {
+		struct section *rsec = elf->sections[i];
+
+		if (!is_rela_section(rsec) || is_debug_section(rsec))
+			continue;
+		for (j = 0; j < rsec->nr_relas; j++) {
+			struct rela *rela = &rsec->relas[j];
+			struct section *tsec = rela->sym->sec;
+			struct symbol *target;
+			long off;
+
+			if (rela->sym->type != STT_SECTION || !tsec ||
+			    is_string_section(tsec))
+				continue;
+			if (tsec->sym) {
+				rela->sym = tsec->sym;
+				rela->addend -= tsec->sym->sym.st_value;
+				continue;
+			}
+			off = rela->addend + (rela_is_pcrel(rela->type) ? 4 : 0);
+			if (off < 0)
+				continue;
+			target = elf_symbol_containing(tsec, off);
+			if (!target || !target->sym.st_size)
+				continue;
+			rela->sym = target;
+			rela->addend -= target->sym.st_value;
+		}
+	}
+}
+
+static void link_referrers(struct elf_file *elf)
+{
+	size_t i, j;
+
+	for (i = 1; i < elf->nr_sections; i++) {
+		struct section *rsec = elf->sections[i];
+		struct symbol *func;
+
+		if (!is_rela_section(rsec) || !rsec->base->sym ||
+		    rsec->base->sym->type != STT_FUNC)
+			continue;
+		func = rsec->base->sym;
+		for (j = 0; j < rsec->nr_relas; j++) {
+			struct symbol *t = rsec->relas[j].sym;
+
+			if (t->static_local)
+				add_referrer(t, func);
+		}
+	}
+}
+
+void cdo_prepare(struct elf_file *elf)
+{
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *sym = elf->symbols[i];
+		const char *suffix;
+
+		if (is_special_static(sym)) {
+			sym->special_static = true;
+			continue;
+		}
+		if (sym->bind == STB_LOCAL && sym->type == STT_OBJECT &&
+		    has_number_suffix(sym->name))
+			sym->static_local = true;
+		if (sym->type == STT_FUNC &&
+		    (suffix = clone_parent_suffix(sym->name))) {
+			char *pname = xstrdup(sym->name);
+			struct symbol *parent;
+
+			pname[suffix - sym->name] = 0;
+			parent = elf_find_symbol(elf, pname);
+			if (parent && parent->type == STT_FUNC &&
+			    parent != sym) {
+				sym->parent = parent;
+				if (!parent->child)
+					parent->child = sym;
+			}
+			free(pname);
+		}
+	}
+	convert_section_relas(elf);
+	link_referrers(elf);
+}
+
+static void set_twins(struct symbol *a, struct symbol *b)
+{
+	a->twin = b;
+	b->twin = a;
+}
+
+static bool correlatable(const struct symbol *sym)
+{
+	return sym->index && sym->type != STT_SECTION &&
+	       sym->type != STT_FILE && !sym->special_static && *sym->name;
+}
+
+/* Exact names, unique on both sides. */
+static void correlate_by_name(struct elf_file *orig, struct elf_file *patched)
+{
+	size_t i;
+
+	for (i = 1; i < patched->nr_symbols; i++) {
+		struct symbol *p = patched->symbols[i], *o;
+
+		if (!correlatable(p) || p->static_local || p->twin)
+			continue;
+		if (hash_count(&patched->sym_by_name, p->name) != 1 ||
+		    hash_count(&orig->sym_by_name, p->name) != 1)
+			continue;
+		o = elf_find_symbol(orig, p->name);
+		if (!correlatable(o) || o->static_local || o->twin ||
+		    o->type != p->type)
+			continue;
+		set_twins(o, p);
+	}
+}
+
+/* Clones and __UNIQUE_ID_ symbols by their name without numbers. */
+static void correlate_by_stripped_name(struct elf_file *orig,
+				       struct elf_file *patched)
+{
+	struct hash_table ot, pt;
+	size_t i;
+
+	hash_init(&ot, orig->nr_symbols);
+	hash_init(&pt, patched->nr_symbols);
+	for (int pass = 0; pass < 2; pass++) {
+		struct elf_file *elf = pass ? patched : orig;
+		struct hash_table *t = pass ? &pt : &ot;
+
+		for (i = 1; i < elf->nr_symbols; i++) {
+			struct symbol *s = elf->symbols[i];
+
+			if (!correlatable(s) || s->twin || s->static_local)
+				continue;
+			if (!strchr(s->name, '.') &&
+			    strncmp(s->name, "__UNIQUE_ID_", 12))
+				continue;
+			/* key is owned by the symbol through its reason field */
+			s->reason = strip_numbers(s->name);
+			hash_add(t, s->reason, s);
+		}
+	}
+	for (i = 1; i < patched->nr_symbols; i++) {
+		struct symbol *p = patched->symbols[i], *o;
+
+		if (!p->reason || p->twin)
+			continue;
+		if (hash_count(&pt, p->reason) != 1 ||
+		    hash_count(&ot, p->reason) != 1)
+			continue;
+		o = hash_find(&ot, p->reason);
+		if (o->type == p->type && !o->twin)
+			set_twins(o, p);
+	}
+	hash_free(&ot);
+	hash_free(&pt);
+	for (int pass = 0; pass < 2; pass++) {
+		struct elf_file *elf = pass ? patched : orig;
+
+		for (i = 1; i < elf->nr_symbols; i++) {
+			free(elf->symbols[i]->reason);
+			elf->symbols[i]->reason = NULL;
+		}
+	}
+}
+
+static bool referenced_by_twin(const struct symbol *o, const struct symbol *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nr_referrers; i++)
+		for (j = 0; j < o->nr_referrers; j++)
+			if (p->referrers[i]->twin == o->referrers[j])
+				return true;
+	return false;
+}
+
+/* Static locals (name.N) by base name and the functions using them. */
+static void correlate_static_locals(struct elf_file *orig,
+				    struct elf_file *patched)
+{
+	struct hash_table ot;
+	size_t i;
+	char **keys = xcalloc(orig->nr_symbols, sizeof(*keys));
+
+	hash_init(&ot, orig->nr_symbols);
+	for (i = 1; i < orig->nr_symbols; i++) {
+		struct symbol *o = orig->symbols[i];
+
+		if (!o->static_local || o->twin)
+			continue;
+		keys[i] = strip_numbers(o->name);
+		hash_add(&ot, keys[i], o);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 1; i < patched->nr_symbols; i++) {
+			struct symbol *p = patched->symbols[i];
+			struct hash_node *node = NULL;
+			struct symbol *match = NULL;
+			size_t candidates = 0;
+			char *key;
+
+			if (!p->static_local || p->twin)
+				continue;
+			key = strip_numbers(p->name);
+			while ((node = hash_next(&ot, key, node))) {
+				struct symbol *o = node->value;
+
+				if (o->twin || o->type != p->type)
+					continue;
+				candidates++;
+				if (pass == 0 && referenced_by_twin(o, p)) {
+					match = o;
+					break;
+				}
+				if (pass == 1)
+					match = o;
+			}
+			if (match && (pass == 0 || candidates == 1))
+				set_twins(match, p);
+			free(key);
+		}
+	}
+	hash_free(&ot);
+	for (i = 0; i < orig->nr_symbols; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+static void correlate_sections(struct elf_file *orig, struct elf_file *patched)
+{
+	size_t i;
+
+	for (i = 1; i < patched->nr_sections; i++) {
+		struct section *p = patched->sections[i], *o;
+
+		if (is_rela_section(p))
+			continue;
+		if (p->sym) {
+			if (p->sym->twin && p->sym->twin->sec &&
+			    p->sym->twin->sec->sym == p->sym->twin) {
+				p->twin = p->sym->twin->sec;
+				p->twin->twin = p;
+			}
+			continue;
+		}
+		if (hash_count(&patched->sec_by_name, p->name) != 1 ||
+		    hash_count(&orig->sec_by_name, p->name) != 1)
+			continue;
+		o = elf_find_section(orig, p->name);
+		if (o->sym || o->twin)
+			continue;
+		p->twin = o;
+		o->twin = p;
+	}
+	for (i = 1; i < patched->nr_sections; i++) {
+		struct section *p = patched->sections[i];
+
+		if (p->twin && p->rela && p->twin->rela) {
+			p->rela->twin = p->twin->rela;
+			p->twin->rela->twin = p->rela;
+		}
+		if (p->twin && p->secsym && p->twin->secsym) {
+			p->secsym->twin = p->twin->secsym;
+			p->twin->secsym->twin = p->secsym;
+		}
+	}
+}
+
+static const char *object_file_name(struct elf_file *elf)
+{
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++)
+		if (elf->symbols[i]->type == STT_FILE)
+			return elf->symbols[i]->name;
+	return NULL;
+}
+
+void cdo_correlate(struct cdo *cdo)
+{
+	correlate_by_name(cdo->orig, cdo->patched);
+	correlate_by_stripped_name(cdo->orig, cdo->patched);
+	correlate_static_locals(cdo->orig, cdo->patched);
+	correlate_sections(cdo->orig, cdo->patched);
+	cdo->orig_file = object_file_name(cdo->orig);
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * include.c - choose what goes into the output: changed and new functions,
+ * the new data and string literals they use, their special-section entries,
+ * and the callbacks. Everything else they reference stays in the running
+ * kernel (undefined symbols or livepatch relocations, see klp.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+static struct section **worklist;
+static size_t nr_work, cap_work;
+
+bool is_changed_function(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC && sym->status == ST_CHANGED &&
+	       !sym->ignore && !sym->parent && sym->sec && !sym->sec->ignore;
+}
+
+void include_section(struct section *sec)
+{
+	if (sec->include)
+		return;
+	sec->include = true;
+	if (sec->secsym)
+		sec->secsym->include = true;
+	if (nr_work == cap_work) {
+		cap_work = cap_work ? cap_work * 2 : 64;
+		worklist = xrealloc(worklist, cap_work * sizeof(*worklist));
+	}
+	worklist[nr_work++] = sec;
+}
+
+void include_symbol(struct symbol *sym)
+{
+	if (sym->include)
+		return;
+	sym->include = true;
+	if (sym->sec)
+		include_section(sym->sec);
+	if (sym->child)
+		include_symbol(sym->child);
+}
+
+bool is_internal_target(const struct symbol *sym)
+{
+	if (sym->type == STT_SECTION)
+		return sym->sec && sym->sec->include;
+	return sym->sec && sym->include;
+}
+
+/* Include what a relocation of included code needs; true if anything new. */
+bool include_rela_target(struct rela *rela)
+{
+	struct symbol *t = rela->sym;
+
+	if (!t->sec || t->sec->ignore)
+		return false;
+	if (t->type == STT_SECTION) {
+		if (t->sec->include || is_dropped_section(t->sec) ||
+		    is_special_section(t->sec))
+			return false;
+		if (is_string_section(t->sec) || !t->sec->nr_syms) {
+			include_section(t->sec);
+			return true;
+		}
+		return false;
+	}
+	if (t->include)
+		return false;
+	if (t->special_static || t->status == ST_NEW || !t->twin ||
+	    is_changed_function(t)) {
+		include_symbol(t);
+		return true;
+	}
+	return false;
+}
+
+bool include_run_worklist(void)
+{
+	bool any = false;
+
+	while (nr_work) {
+		struct section *sec = worklist[--nr_work];
+		size_t i;
+
+		any = true;
+		if (!sec->rela || sec->rela->ignore || is_special_section(sec))
+			continue;
+		for (i = 0; i < sec->rela->nr_relas; i++)
+			include_rela_target(&sec->rela->relas[i]);
+	}
+	return any;
+}
+
+static bool include_children(struct elf_file *elf)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *s = elf->symbols[i];
+
+		if (s->parent && s->parent->include && !s->include) {
+			include_symbol(s);
+			any = true;
+		}
+	}
+	return any;
+}
+
+static bool is_new_function(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC && sym->status == ST_NEW && sym->sec &&
+	       !sym->ignore && !sym->sec->ignore && !sym->parent &&
+	       is_text_section(sym->sec) && !is_special_section(sym->sec);
+}
+
+static void include_callbacks(struct elf_file *elf)
+{
+	size_t i, j;
+
+	for (i = 1; i < elf->nr_sections; i++) {
+		struct section *sec = elf->sections[i];
+
+		if (is_rela_section(sec) || !is_callback_section(sec))
+			continue;
+		sec->include = true;
+		if (sec->secsym)
+			sec->secsym->include = true;
+		if (!sec->rela)
+			continue;
+		for (j = 0; j < sec->rela->nr_relas; j++) {
+			struct symbol *fn = sec->rela->relas[j].sym;
+
+			if (fn->type == STT_FUNC && fn->sec)
+				include_symbol(fn);
+		}
+	}
+}
+
+void cdo_include(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *s = elf->symbols[i];
+
+		if (is_changed_function(s)) {
+			include_symbol(s);
+			cdo->nr_changed++;
+		} else if (is_new_function(s)) {
+			include_symbol(s);
+			cdo->nr_new++;
+		}
+	}
+	include_callbacks(elf);
+	for (;;) {
+		bool more = include_run_worklist();
+
+		more |= include_children(elf);
+		more |= include_run_worklist();
+		more |= special_mark_entries(cdo);
+		if (!more && !nr_work)
+			break;
+	}
+	free(worklist);
+	worklist = NULL;
+	nr_work = cap_work = 0;
+	cdo_check_ftrace(cdo);
+	special_filter(cdo);
+}

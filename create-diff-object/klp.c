@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klp.c - decide how included code reaches what it references outside
+ * OUTPUT.o: symbols exported by vmlinux stay normal undefined references,
+ * everything else becomes a livepatch relocation (objname, name, sympos).
+ */
+#include <string.h>
+
+#include "klp.h"
+#include "log.h"
+
+static bool is_local(const struct symbol *sym)
+{
+	return (sym->twin ? sym->twin->bind : sym->bind) == STB_LOCAL;
+}
+
+static const char *rela_owner_name(const struct section *sec,
+				   const struct rela *rela)
+{
+	struct symbol *f = elf_symbol_containing(sec, rela->offset);
+
+	return f ? f->name : sec->name;
+}
+
+void klp_classify(struct cdo *cdo, const struct section *sec,
+		  const struct rela *rela, struct reach *reach)
+{
+	const struct symbol *t = rela->sym;
+	const char *name, *owner, *why = NULL;
+	bool local;
+
+	memset(reach, 0, sizeof(*reach));
+	if (is_internal_target(t)) {
+		reach->kind = REACH_INTERNAL;
+		return;
+	}
+	if (t->type == STT_SECTION)
+		refuse("%s: section %s: %s references section %s%+ld which is not included and has no symbol to reach it by; this kind of reference is not supported",
+		       cdo->base, sec->name, rela_owner_name(sec, rela),
+		       t->name, rela->addend);
+	name = kernel_name(t);
+	local = is_local(t);
+	reach->name = name;
+	if (!local) {
+		owner = symvers_owner(cdo->symvers, name);
+		if (owner && !strcmp(owner, "vmlinux")) {
+			reach->kind = REACH_UNDEFINED;
+			return;
+		}
+		if (owner && strcmp(owner, cdo->objname)) {
+			reach->kind = REACH_KLP;
+			reach->objname = owner;
+			reach->sympos = 0;
+			return;
+		}
+	}
+	reach->kind = REACH_KLP;
+	reach->objname = cdo->objname;
+	if (parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name, local,
+			  &reach->sympos, &why))
+		return;
+	if (!local && !t->sec) {
+		/* maybe a new global of another patched object: ld -r decides */
+		debug("%s: %s not in %s (%s): kept as an undefined reference",
+		      cdo->base, name, cdo->parent_path, why);
+		reach->kind = REACH_UNDEFINED;
+		return;
+	}
+	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); was it inlined or renamed? Make sure PARENT_ELF matches the running kernel",
+	       cdo->base, sec->name, rela_owner_name(sec, rela),
+	       local ? "local" : "global", name, cdo->parent_path, why);
+}
+
+void klp_function_sympos(struct cdo *cdo, struct symbol *func,
+			 unsigned long *sympos, bool *found)
+{
+	const char *why = NULL;
+	const char *name = kernel_name(func);
+
+	*found = parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name,
+			       is_local(func), sympos, &why);
+	if (*found)
+		return;
+	if (func->force) {
+		warn("%s: function %s not found in %s (%s); KPATCH_FORCE_UNSAFE: included without redirecting it",
+		     cdo->base, name, cdo->objname, why);
+		return;
+	}
+	refuse("%s: section %s: function %s not found in %s (%s) (inlined? see KPATCH_FORCE_UNSAFE)",
+	       cdo->base, func->sec->name, name, cdo->objname, why);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * klp.h - how a relocation of included code reaches its target.
+ */
+#ifndef CDO_KLP_H
+#define CDO_KLP_H
+
+#include "cdo.h"
+
+enum reach_kind {
+	REACH_INTERNAL,		/* target is in OUTPUT.o */
+	REACH_UNDEFINED,	/* normal undefined global (exported) */
+	REACH_KLP,		/* livepatch relocation record */
+};
+
+struct reach {
+	enum reach_kind kind;
+	const char *name;
+	const char *objname;
+	unsigned long sympos;
+};
+
+void klp_classify(struct cdo *cdo, const struct section *sec,
+		  const struct rela *rela, struct reach *reach);
+void klp_function_sympos(struct cdo *cdo, struct symbol *func,
+			 unsigned long *sympos, bool *found);
+
+#endif

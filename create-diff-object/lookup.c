@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lookup.c - the running kernel's symbols: parent symbol table with STT_FILE
+ * blocks (for static symbols and sympos) and Module.symvers (exports).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "elf.h"
+#include "log.h"
+#include "lookup.h"
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+struct parent *parent_read(const char *path)
+{
+	struct parent *parent = xcalloc(1, sizeof(*parent));
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Ehdr eh;
+	Elf_Data *data = NULL;
+	size_t n = 0, i, strndx = 0;
+	int fd, block = -1;
+	Elf *e;
+
+	parent->path = xstrdup(path);
+	parent->chosen_block = -2;
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		fatal("%s: cannot open the parent object: %s", path,
+		      strerror(errno));
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
+		fatal("%s: the parent object is not an ELF file", path);
+	parent->is_module = eh.e_type == ET_REL;
+	while ((scn = elf_nextscn(e, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			fatal("%s: cannot read a section header: %s", path,
+			      elf_errmsg(-1));
+		if (sh.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !sh.sh_entsize)
+			fatal("%s: cannot read the symbol table: %s", path,
+			      elf_errmsg(-1));
+		n = sh.sh_size / sh.sh_entsize;
+		strndx = sh.sh_link;
+		break;
+	}
+	if (!data)
+		fatal("%s: the parent object has no symbol table; use an unstripped vmlinux or .ko",
+		      path);
+
+	parent->syms = xcalloc(n ? n : 1, sizeof(*parent->syms));
+	hash_init(&parent->by_name, n);
+	for (i = 1; i < n; i++) {
+		struct parent_symbol *ps;
+		const char *name;
+		GElf_Sym sym;
+		unsigned char type;
+
+		if (!gelf_getsym(data, (int)i, &sym) ||
+		    !(name = elf_strptr(e, strndx, sym.st_name)))
+			fatal("%s: cannot read symbol %zu: %s", path, i,
+			      elf_errmsg(-1));
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_FILE) {
+			parent->blocks = xrealloc(parent->blocks,
+						  (parent->nr_blocks + 1) *
+						  sizeof(*parent->blocks));
+			parent->blocks[parent->nr_blocks].file =
+				xstrdup(base_name(name));
+			block = (int)parent->nr_blocks++;
+			continue;
+		}
+		if (type == STT_SECTION || !*name || sym.st_shndx == SHN_UNDEF)
+			continue;
+		ps = &parent->syms[parent->nr_syms++];
+		ps->name = xstrdup(name);
+		ps->addr = sym.st_value;
+		ps->index = i;
+		ps->bind = GELF_ST_BIND(sym.st_info);
+		ps->type = type;
+		ps->block = ps->bind == STB_LOCAL ? block : -1;
+	}
+	for (i = 0; i < parent->nr_syms; i++)
+		hash_add(&parent->by_name, parent->syms[i].name,
+			 &parent->syms[i]);
+	elf_end(e);
+	close(fd);
+	return parent;
+}
+
+void parent_free(struct parent *parent)
+{
+	size_t i;
+
+	if (!parent)
+		return;
+	for (i = 0; i < parent->nr_syms; i++)
+		free(parent->syms[i].name);
+	for (i = 0; i < parent->nr_blocks; i++)
+		free((char *)parent->blocks[i].file);
+	free(parent->syms);
+	free(parent->blocks);
+	hash_free(&parent->by_name);
+	free(parent->path);
+	free(parent);
+}
+
+/* 1-based kallsyms position among same-named symbols, 0 if unique. */
+static unsigned long sympos_of(struct parent *parent,
+			       const struct parent_symbol *ps)
+{
+	struct hash_node *node = NULL;
+	unsigned long count = 0, before = 0;
+
+	while ((node = hash_next(&parent->by_name, ps->name, node))) {
+		const struct parent_symbol *o = node->value;
+
+		count++;
+		if (o == ps)
+			continue;
+		if (parent->is_module ? o->index < ps->index :
+		    (o->addr < ps->addr ||
+		     (o->addr == ps->addr && o->index < ps->index)))
+			before++;
+	}
+	return count <= 1 ? 0 : before + 1;
+}
+
+static bool block_is_best(struct parent *parent, int block, size_t *scores,
+			  size_t best)
+{
+	return block >= 0 && (size_t)block < parent->nr_blocks &&
+	       scores[block] == best && best != (size_t)-1;
+}
+
+/* Score every block named like the original object's file. */
+static size_t *score_blocks(struct parent *parent, struct elf_file *orig,
+			    const char *orig_file, size_t *best)
+{
+	size_t *scores = xcalloc(parent->nr_blocks + 1, sizeof(*scores));
+	const char *file = base_name(orig_file);
+	size_t i;
+
+	*best = (size_t)-1;
+	for (i = 0; i < parent->nr_blocks; i++)
+		scores[i] = strcmp(parent->blocks[i].file, file) ? (size_t)-1 : 0;
+	for (i = 1; i < orig->nr_symbols; i++) {
+		struct symbol *s = orig->symbols[i];
+		struct hash_node *node = NULL;
+
+		if (s->bind != STB_LOCAL || (s->type != STT_FUNC &&
+					     s->type != STT_OBJECT))
+			continue;
+		while ((node = hash_next(&parent->by_name, s->name, node))) {
+			struct parent_symbol *ps = node->value;
+
+			if (ps->block >= 0 && scores[ps->block] != (size_t)-1)
+				scores[ps->block]++;
+		}
+	}
+	for (i = 0; i < parent->nr_blocks; i++)
+		if (scores[i] != (size_t)-1 &&
+		    (*best == (size_t)-1 || scores[i] > *best))
+			*best = scores[i];
+	return scores;
+}
+
+bool parent_lookup(struct parent *parent, struct elf_file *orig,
+		   const char *orig_file, const char *name, bool local,
+		   unsigned long *sympos, const char **why)
+{
+	struct hash_node *node = NULL;
+	struct parent_symbol *found = NULL;
+	size_t matches = 0;
+
+	if (local) {
+		static size_t *scores;
+		static size_t best;
+		static struct parent *scored;
+
+		if (!orig_file) {
+			*why = "the original object has no STT_FILE symbol";
+			return false;
+		}
+		if (scored != parent) {
+			free(scores);
+			scores = score_blocks(parent, orig, orig_file, &best);
+			scored = parent;
+		}
+		while ((node = hash_next(&parent->by_name, name, node))) {
+			struct parent_symbol *ps = node->value;
+
+			if (ps->bind == STB_LOCAL &&
+			    block_is_best(parent, ps->block, scores, best)) {
+				found = ps;
+				matches++;
+			}
+		}
+		if (matches > 1) {
+			*why = "ambiguous: several files of that name define it equally well";
+			return false;
+		}
+		if (!found) {
+			*why = best == (size_t)-1 ?
+			       "no symbols of that source file in the parent" :
+			       "not defined by that source file in the parent";
+			return false;
+		}
+	} else {
+		while ((node = hash_next(&parent->by_name, name, node))) {
+			struct parent_symbol *ps = node->value;
+
+			if (ps->bind == STB_LOCAL)
+				continue;
+			if (!found || (found->bind == STB_WEAK &&
+				       ps->bind == STB_GLOBAL))
+				found = ps;
+		}
+		if (!found) {
+			*why = "no global symbol of that name in the parent";
+			return false;
+		}
+	}
+	*sympos = sympos_of(parent, found);
+	return true;
+}
+
+struct symvers *symvers_read(const char *path)
+{
+	struct symvers *sv = xcalloc(1, sizeof(*sv));
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+
+	if (!f)
+		fatal("%s: cannot open Module.symvers: %s", path,
+		      strerror(errno));
+	hash_init(&sv->by_name, 4096);
+	while (getline(&line, &cap, f) > 0) {
+		char *fields[5] = { 0 }, *p = line, *mod;
+		size_t n = 0;
+
+		lineno++;
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		while (n < 5 && p) {
+			fields[n++] = p;
+			p = strchr(p, '\t');
+			if (p)
+				*p++ = 0;
+		}
+		if (n < 4)
+			fatal("%s:%zu: expected crc<TAB>name<TAB>module<TAB>export",
+			      path, lineno);
+		mod = xstrdup(base_name(fields[2]));
+		for (p = mod; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		sv->lines = xrealloc(sv->lines, (sv->nr_lines + 2) *
+				     sizeof(*sv->lines));
+		sv->lines[sv->nr_lines++] = xstrdup(fields[1]);
+		sv->lines[sv->nr_lines++] = mod;
+		hash_add(&sv->by_name, sv->lines[sv->nr_lines - 2], mod);
+	}
+	free(line);
+	fclose(f);
+	return sv;
+}
+
+void symvers_free(struct symvers *sv)
+{
+	size_t i;
+
+	if (!sv)
+		return;
+	for (i = 0; i < sv->nr_lines; i++)
+		free(sv->lines[i]);
+	free(sv->lines);
+	hash_free(&sv->by_name);
+	free(sv);
+}
+
+const char *symvers_owner(const struct symvers *sv, const char *name)
+{
+	return hash_find(&sv->by_name, name);
+}

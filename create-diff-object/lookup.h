@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lookup.h - symbols of the running kernel: the parent object's symbol table
+ * (vmlinux or a module .ko) with its STT_FILE blocks, and Module.symvers.
+ */
+#ifndef CDO_LOOKUP_H
+#define CDO_LOOKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hash.h"
+
+struct parent_symbol {
+	char *name;
+	unsigned long addr;
+	size_t index;
+	int block;		/* STT_FILE block of a local, -1 for globals */
+	unsigned char bind, type;
+};
+
+struct parent_block {
+	const char *file;
+	size_t first, last;	/* symbol index range */
+};
+
+struct parent {
+	char *path;
+	bool is_module;
+	struct parent_symbol *syms;
+	size_t nr_syms;
+	struct parent_block *blocks;
+	size_t nr_blocks;
+	struct hash_table by_name;
+	int chosen_block;	/* -2: not chosen yet */
+};
+
+struct symvers {
+	struct hash_table by_name;	/* name -> module name ("vmlinux") */
+	char **lines;
+	size_t nr_lines;
+};
+
+struct parent *parent_read(const char *path);
+void parent_free(struct parent *parent);
+
+struct symvers *symvers_read(const char *path);
+void symvers_free(struct symvers *sv);
+/* "vmlinux", a module name (dashes as underscores), or NULL */
+const char *symvers_owner(const struct symvers *sv, const char *name);
+
+/*
+ * Find a symbol in the parent. Locals are searched in the STT_FILE block
+ * chosen for the original object (file name and its local symbols);
+ * returns false with *why set when not found or ambiguous.
+ */
+struct elf_file;
+bool parent_lookup(struct parent *parent, struct elf_file *orig,
+		   const char *orig_file, const char *name, bool local,
+		   unsigned long *sympos, const char **why);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * create-diff-object - compare an original and a patched kernel object and
+ * write an object holding only what changed, ready for a livepatch module.
+ *
+ * create-diff-object [-d|--debug] [--explain] ORIG.o PATCHED.o PARENT_OBJNAME
+ *                    PARENT_ELF MODULE_SYMVERS PATCH_MODNAME OUTPUT.o
+ *
+ * Exit: 0 written, 1 error, 2 unsupported change, 3 no functional change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: create-diff-object [-d|--debug] [--explain] ORIG.o PATCHED.o PARENT_OBJNAME\n"
+		"                          PARENT_ELF MODULE_SYMVERS PATCH_MODNAME OUTPUT.o\n"
+		"exit status: 0 OUTPUT.o written, 1 error, 2 unsupported change, 3 no functional change\n");
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void print_changes(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *s = elf->symbols[i];
+
+		if (!s->include || s->type != STT_FUNC || s->parent)
+			continue;
+		if (is_changed_function(s))
+			printf("%s: changed function: %s\n", cdo->base,
+			       kernel_name(s));
+		else if (s->status == ST_NEW && s->sec && !s->sec->ignore)
+			printf("%s: new function: %s\n", cdo->base, s->name);
+	}
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct cdo cdo = { 0 };
+	const char *pos[7];
+	int i, n = 0;
+
+	log_prog = "create-diff-object";
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
+			log_debug_enabled = true;
+		} else if (!strcmp(argv[i], "--explain")) {
+			cdo.explain = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "create-diff-object: unknown option %s\n",
+				argv[i]);
+			usage(stderr);
+			return EXIT_ERROR;
+		} else if (n < 7) {
+			pos[n++] = argv[i];
+		} else {
+			n++;
+		}
+	}
+	if (n != 7) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	cdo.orig_path = pos[0];
+	cdo.patched_path = pos[1];
+	cdo.objname = pos[2];
+	cdo.parent_path = pos[3];
+	cdo.symvers_path = pos[4];
+	cdo.modname = pos[5];
+	cdo.output_path = pos[6];
+	cdo.base = base_name(cdo.orig_path);
+	if (!*cdo.objname || strchr(cdo.objname, '.') ||
+	    strchr(cdo.objname, '-'))
+		fatal("PARENT_OBJNAME '%s' must be vmlinux or a module name with underscores (no dots or dashes)",
+		      cdo.objname);
+
+	cdo.orig = elf_read(cdo.orig_path);
+	cdo.patched = elf_read(cdo.patched_path);
+	cdo_prepare(cdo.orig);
+	cdo_prepare(cdo.patched);
+	cdo_read_markers(&cdo);
+	cdo_correlate(&cdo);
+	cdo_compare(&cdo);
+	cdo_check_refusals(&cdo);
+	cdo_include(&cdo);
+
+	if (!cdo.nr_changed && !cdo.nr_new) {
+		printf("%s: no functional changes\n", cdo.base);
+		elf_free(cdo.orig);
+		elf_free(cdo.patched);
+		return EXIT_NOCHANGE;
+	}
+	cdo.parent = parent_read(cdo.parent_path);
+	cdo.symvers = symvers_read(cdo.symvers_path);
+	cdo_output(&cdo);
+	print_changes(&cdo);
+
+	parent_free(cdo.parent);
+	symvers_free(cdo.symvers);
+	free(cdo.records);
+	elf_free(cdo.out);
+	elf_free(cdo.orig);
+	elf_free(cdo.patched);
+	return EXIT_OK;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * markers.c - the marker sections of kpatch-macros.h in the patched object:
+ * .kpatch.ignore.sections (char *), .kpatch.ignore.functions and
+ * .kpatch.force (function pointers). They are consumed, never emitted.
+ */
+#include <string.h>
+
+#include "cdo.h"
+#include "kpatch-abi.h"
+#include "log.h"
+
+bool is_marker_section(const struct section *sec)
+{
+	const char *n = sec->name;
+
+	if (is_rela_section(sec))
+		return sec->base && is_marker_section(sec->base);
+	return !strcmp(n, KPATCH_IGNORE_SECTIONS) ||
+	       !strcmp(n, KPATCH_IGNORE_FUNCTIONS) ||
+	       !strcmp(n, KPATCH_FORCE);
+}
+
+bool is_callback_section(const struct section *sec)
+{
+	return !strncmp(sec->name, KPATCH_CALLBACKS_PREFIX,
+			strlen(KPATCH_CALLBACKS_PREFIX));
+}
+
+static const char *rela_string(struct cdo *cdo, struct section *sec,
+			       struct rela *rela)
+{
+	struct section *t = rela->sym->sec;
+	unsigned long off = rela->sym->sym.st_value + rela->addend;
+
+	if (!t || !t->data || off >= t->size ||
+	    !memchr(t->data + off, 0, t->size - off))
+		fatal("%s: section %s: entry at offset 0x%lx does not point to a string",
+		      cdo->patched_path, sec->name, rela->offset);
+	return (const char *)t->data + off;
+}
+
+static struct symbol *rela_function(struct cdo *cdo, struct section *sec,
+				    struct rela *rela)
+{
+	struct symbol *sym = rela->sym;
+
+	if (sym->type == STT_SECTION && sym->sec)
+		sym = elf_symbol_containing(sym->sec, rela->addend);
+	if (!sym || sym->type != STT_FUNC)
+		fatal("%s: section %s: entry at offset 0x%lx does not point to a function",
+		      cdo->patched_path, sec->name, rela->offset);
+	return sym;
+}
+
+void cdo_read_markers(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	struct section *sec;
+	size_t i;
+
+	sec = elf_find_section(elf, KPATCH_IGNORE_SECTIONS);
+	if (sec && sec->rela) {
+		for (i = 0; i < sec->rela->nr_relas; i++) {
+			const char *name = rela_string(cdo, sec,
+						       &sec->rela->relas[i]);
+			struct section *t = elf_find_section(elf, name);
+
+			if (!t) {
+				warn("%s: KPATCH_IGNORE_SECTION(\"%s\"): no such section in the patched object",
+				     cdo->base, name);
+				continue;
+			}
+			debug("ignoring section %s", name);
+			t->ignore = true;
+			if (t->rela)
+				t->rela->ignore = true;
+		}
+	}
+	sec = elf_find_section(elf, KPATCH_IGNORE_FUNCTIONS);
+	if (sec && sec->rela) {
+		for (i = 0; i < sec->rela->nr_relas; i++) {
+			struct symbol *f = rela_function(cdo, sec,
+							 &sec->rela->relas[i]);
+
+			debug("ignoring function %s", f->name);
+			f->ignore = true;
+		}
+	}
+	sec = elf_find_section(elf, KPATCH_FORCE);
+	if (sec && sec->rela) {
+		for (i = 0; i < sec->rela->nr_relas; i++) {
+			struct symbol *f = rela_function(cdo, sec,
+							 &sec->rela->relas[i]);
+
+			debug("forcing function %s", f->name);
+			f->force = true;
+		}
+	}
+	for (i = 1; i < elf->nr_sections; i++) {
+		sec = elf->sections[i];
+		if (is_marker_section(sec))
+			sec->ignore = true;
+		if (sec->ignore && sec->sym)
+			sec->sym->ignore = true;
+	}
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * output.c - build OUTPUT.o: the included sections and symbols, their
+ * relocations (normal or livepatch records), .kpatch.funcs,
+ * .kpatch.klp_relocs, .kpatch.strings and the callbacks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "klp.h"
+#include "kpatch-abi.h"
+#include "log.h"
+
+struct string_pool {
+	char *buf;
+	size_t len, cap;
+	struct hash_table offsets;	/* key: own copy, value: offset + 1 */
+	char **keys;
+	size_t nr_keys;
+};
+
+static size_t pool_add(struct string_pool *pool, const char *s)
+{
+	size_t n = strlen(s) + 1, off;
+	void *v = hash_find(&pool->offsets, s);
+
+	if (v)
+		return (size_t)v - 1;
+	if (pool->len + n > pool->cap) {
+		pool->cap = (pool->len + n) * 2;
+		pool->buf = xrealloc(pool->buf, pool->cap);
+	}
+	off = pool->len;
+	memcpy(pool->buf + off, s, n);
+	pool->len += n;
+	pool->keys = xrealloc(pool->keys, (pool->nr_keys + 1) *
+			      sizeof(*pool->keys));
+	pool->keys[pool->nr_keys] = xstrdup(s);
+	hash_add(&pool->offsets, pool->keys[pool->nr_keys++],
+		 (void *)(off + 1));
+	return off;
+}
+
+struct output_state {
+	struct cdo *cdo;
+	struct elf_file *out;
+	struct string_pool strings;
+	struct hash_table undefined;
+	struct section *strsec;
+	/* relocations to .kpatch.strings, added once the section exists */
+	struct pending_string {
+		struct section *sec;
+		unsigned long offset;
+		size_t stroff;
+	} *pending;
+	size_t nr_pending;
+};
+
+static void add_string_ref(struct output_state *os, struct section *sec,
+			   unsigned long offset, const char *s)
+{
+	os->pending = xrealloc(os->pending, (os->nr_pending + 1) *
+			       sizeof(*os->pending));
+	os->pending[os->nr_pending++] = (struct pending_string){
+		.sec = sec, .offset = offset,
+		.stroff = pool_add(&os->strings, s),
+	};
+}
+
+static struct section *rela_of(struct elf_file *out, struct section *sec)
+{
+	return sec->rela ? sec->rela : elf_add_rela_section(out, sec);
+}
+
+static struct symbol *undefined_symbol(struct output_state *os,
+				       const char *name,
+				       const struct symbol *like)
+{
+	struct symbol *sym = hash_find(&os->undefined, name);
+
+	if (sym)
+		return sym;
+	sym = elf_add_symbol(os->out, name,
+			     like->bind == STB_WEAK ? STB_WEAK : STB_GLOBAL,
+			     STT_NOTYPE, NULL, 0, 0);
+	hash_add(&os->undefined, sym->name, sym);
+	return sym;
+}
+
+static void copy_sections(struct output_state *os)
+{
+	struct elf_file *p = os->cdo->patched;
+	size_t i;
+
+	for (i = 1; i < p->nr_sections; i++) {
+		struct section *sec = p->sections[i], *o;
+
+		if (!sec->include || is_rela_section(sec) || sec->ignore ||
+		    sec->sh.sh_type == SHT_GROUP)
+			continue;
+		o = elf_add_section(os->out, sec->name, sec->sh.sh_type,
+				    sec->sh.sh_flags & ~SHF_GROUP,
+				    sec->sh.sh_addralign, sec->sh.sh_entsize,
+				    sec->data, sec->size);
+		sec->out = o;
+		elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, o, 0, 0);
+	}
+	for (i = 1; i < p->nr_symbols; i++) {
+		struct symbol *sym = p->symbols[i], *o;
+
+		if (!sym->include || !sym->sec || !sym->sec->out ||
+		    sym->type == STT_SECTION || sym->type == STT_FILE)
+			continue;
+		o = elf_add_symbol(os->out, sym->name, sym->bind, sym->type,
+				   sym->sec->out, sym->sym.st_value,
+				   sym->sym.st_size);
+		o->sym.st_other = sym->sym.st_other;
+		sym->out = o;
+	}
+}
+
+static void add_klp_record(struct output_state *os, struct section *dest,
+			   const struct rela *rela, const struct reach *reach)
+{
+	struct cdo *cdo = os->cdo;
+
+	cdo->records = xrealloc(cdo->records, (cdo->nr_records + 1) *
+				sizeof(*cdo->records));
+	cdo->records[cdo->nr_records++] = (struct klp_record){
+		.dest = dest, .offset = rela->offset, .type = rela->type,
+		.addend = rela->addend, .sympos = reach->sympos,
+		.objname = reach->objname, .name = reach->name,
+	};
+}
+
+static void copy_relas(struct output_state *os)
+{
+	struct cdo *cdo = os->cdo;
+	struct elf_file *p = cdo->patched;
+	size_t i, j;
+
+	for (i = 1; i < p->nr_sections; i++) {
+		struct section *sec = p->sections[i], *orela;
+
+		if (!sec->out || !sec->rela || sec->rela->ignore)
+			continue;
+		orela = elf_add_rela_section(os->out, sec->out);
+		for (j = 0; j < sec->rela->nr_relas; j++) {
+			struct rela *r = &sec->rela->relas[j];
+			struct reach reach;
+			struct symbol *t;
+
+			if (is_callback_section(sec) && (r->offset % 16) == 8)
+				continue;	/* objname is set below */
+			klp_classify(cdo, sec, r, &reach);
+			switch (reach.kind) {
+			case REACH_INTERNAL:
+				t = r->sym;
+				if (t->type != STT_SECTION && t->out) {
+					elf_add_rela(orela, r->offset, r->type,
+						     t->out, r->addend);
+				} else {
+					elf_add_rela(orela, r->offset, r->type,
+						     t->sec->out->secsym,
+						     r->addend +
+						     (t->type == STT_SECTION ? 0 :
+						      (long)t->sym.st_value));
+				}
+				break;
+			case REACH_UNDEFINED:
+				elf_add_rela(orela, r->offset, r->type,
+					     undefined_symbol(os, reach.name,
+							      r->sym),
+					     r->addend);
+				break;
+			case REACH_KLP:
+				if (is_key_section(sec) &&
+				    strcmp(reach.objname, "vmlinux"))
+					refuse("%s: section %s: key %s lives in module %s; jump labels and static calls whose key is in a module are not supported in a livepatch: use a plain condition/call instead",
+					       cdo->base, sec->name,
+					       reach.name, reach.objname);
+				add_klp_record(os, sec->out, r, &reach);
+				break;
+			}
+		}
+	}
+}
+
+static void add_callback_objnames(struct output_state *os)
+{
+	struct elf_file *p = os->cdo->patched;
+	size_t i, e;
+
+	for (i = 1; i < p->nr_sections; i++) {
+		struct section *sec = p->sections[i];
+
+		if (!sec->out || !is_callback_section(sec))
+			continue;
+		if (sec->size % KPATCH_CALLBACK_SIZE)
+			fatal("%s: section %s: size %zu is not a multiple of %d",
+			      os->cdo->base, sec->name, sec->size,
+			      KPATCH_CALLBACK_SIZE);
+		for (e = 0; e < sec->size / KPATCH_CALLBACK_SIZE; e++)
+			add_string_ref(os, sec->out,
+				       e * KPATCH_CALLBACK_SIZE + 8,
+				       os->cdo->objname);
+	}
+}
+
+static void build_funcs(struct output_state *os)
+{
+	struct cdo *cdo = os->cdo;
+	struct elf_file *p = cdo->patched;
+	struct section *sec = NULL, *rsec = NULL;
+	size_t i, n = 0;
+
+	for (i = 1; i < p->nr_symbols; i++) {
+		struct symbol *f = p->symbols[i];
+		unsigned char entry[KPATCH_FUNC_SIZE] = { 0 };
+		unsigned long sympos = 0;
+		bool found;
+
+		if (!is_changed_function(f) || !f->out)
+			continue;
+		klp_function_sympos(cdo, f, &sympos, &found);
+		if (!found)
+			continue;
+		if (!sec) {
+			sec = elf_add_section(os->out, KPATCH_FUNCS_SECTION,
+					      SHT_PROGBITS, SHF_ALLOC, 8, 0,
+					      NULL, 0);
+			elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION,
+				       sec, 0, 0);
+			rsec = elf_add_rela_section(os->out, sec);
+		}
+		memcpy(entry + KPATCH_FUNC_SYMPOS, &sympos, sizeof(sympos));
+		sec->data = xrealloc(sec->data, (n + 1) * KPATCH_FUNC_SIZE);
+		memcpy(sec->data + n * KPATCH_FUNC_SIZE, entry, sizeof(entry));
+		elf_add_rela(rsec, n * KPATCH_FUNC_SIZE + KPATCH_FUNC_NEW_ADDR,
+			     R_X86_64_64, f->out, 0);
+		add_string_ref(os, sec, n * KPATCH_FUNC_SIZE + KPATCH_FUNC_NAME,
+			       kernel_name(f));
+		add_string_ref(os, sec,
+			       n * KPATCH_FUNC_SIZE + KPATCH_FUNC_OBJNAME,
+			       cdo->objname);
+		n++;
+		sec->size = sec->sh.sh_size = n * KPATCH_FUNC_SIZE;
+	}
+}
+
+static void build_klp_relocs(struct output_state *os)
+{
+	struct cdo *cdo = os->cdo;
+	struct section *sec, *rsec;
+	size_t i;
+
+	if (!cdo->nr_records)
+		return;
+	sec = elf_add_section(os->out, KPATCH_KLP_RELOCS_SECTION, SHT_PROGBITS,
+			      SHF_ALLOC, 8, 0, NULL,
+			      cdo->nr_records * KPATCH_KLP_RELOC_SIZE);
+	elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, sec, 0, 0);
+	rsec = elf_add_rela_section(os->out, sec);
+	for (i = 0; i < cdo->nr_records; i++) {
+		struct klp_record *rec = &cdo->records[i];
+		unsigned char *e = sec->data + i * KPATCH_KLP_RELOC_SIZE;
+		unsigned long base = i * KPATCH_KLP_RELOC_SIZE;
+
+		memcpy(e + KPATCH_KLP_TYPE, &rec->type, sizeof(rec->type));
+		memcpy(e + KPATCH_KLP_ADDEND, &rec->addend, sizeof(rec->addend));
+		memcpy(e + KPATCH_KLP_SYMPOS, &rec->sympos, sizeof(rec->sympos));
+		elf_add_rela(rsec, base + KPATCH_KLP_DEST, R_X86_64_64,
+			     rec->dest->secsym, (long)rec->offset);
+		add_string_ref(os, sec, base + KPATCH_KLP_OBJNAME, rec->objname);
+		add_string_ref(os, sec, base + KPATCH_KLP_NAME, rec->name);
+		debug("klp reloc %s+0x%lx -> %s:%s,%lu", rec->dest->name,
+		      rec->offset, rec->objname, rec->name, rec->sympos);
+	}
+}
+
+static void build_strings(struct output_state *os)
+{
+	struct section *sec;
+	size_t i;
+
+	if (!os->nr_pending)
+		return;
+	sec = elf_add_section(os->out, KPATCH_STRINGS_SECTION, SHT_PROGBITS,
+			      SHF_ALLOC, 1, 0, os->strings.buf,
+			      os->strings.len);
+	elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, sec, 0, 0);
+	for (i = 0; i < os->nr_pending; i++) {
+		struct pending_string *ps = &os->pending[i];
+
+		elf_add_rela(rela_of(os->out, ps->sec), ps->offset,
+			     R_X86_64_64, sec->secsym, (long)ps->stroff);
+	}
+}
+
+void cdo_output(struct cdo *cdo)
+{
+	struct output_state os = { .cdo = cdo };
+	size_t i;
+
+	os.out = elf_new(cdo->output_path);
+	os.out->ehdr = cdo->patched->ehdr;
+	os.strings.cap = 256;
+	os.strings.buf = xcalloc(1, os.strings.cap);
+	hash_init(&os.strings.offsets, 64);
+	hash_init(&os.undefined, 64);
+	cdo->out = os.out;
+
+	copy_sections(&os);
+	copy_relas(&os);
+	add_callback_objnames(&os);
+	build_funcs(&os);
+	build_klp_relocs(&os);
+	build_strings(&os);
+	elf_add_section(os.out, ".note.GNU-stack", SHT_PROGBITS, 0, 1, 0,
+			NULL, 0);
+	for (i = 1; i < os.out->nr_sections; i++)
+		if (is_rela_section(os.out->sections[i]))
+			elf_sort_relas(os.out->sections[i]);
+	elf_write(os.out, cdo->output_path);
+
+	for (i = 0; i < os.strings.nr_keys; i++)
+		free(os.strings.keys[i]);
+	free(os.strings.keys);
+	free(os.strings.buf);
+	free(os.pending);
+	hash_free(&os.strings.offsets);
+	hash_free(&os.undefined);
+}

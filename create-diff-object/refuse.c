@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refuse.c - changes a livepatch cannot carry (exit 2 with a hint).
+ */
+#include <string.h>
+
+#include "cdo.h"
+#include "log.h"
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool is_init_exit(const struct section *sec)
+{
+	return starts_with(sec->name, ".init.") ||
+	       starts_with(sec->name, ".exit.") ||
+	       starts_with(sec->name, ".meminit.");
+}
+
+static bool is_data_section(const struct section *sec)
+{
+	return starts_with(sec->name, ".data") ||
+	       starts_with(sec->name, ".bss") ||
+	       (starts_with(sec->name, ".rodata") && !is_string_section(sec));
+}
+
+static void check_data(struct cdo *cdo, struct symbol *p)
+{
+	const char *sec = p->sec->name;
+
+	if (is_init_exit(p->sec)) {
+		warn("%s: section %s: __init/__exit data %s changed; the change has no effect on a running kernel",
+		     cdo->base, sec, p->name);
+		return;
+	}
+	if (!is_data_section(p->sec))
+		return;
+	if (starts_with(sec, ".data..ro_after_init") ||
+	    starts_with(sec, ".data..read_mostly"))
+		refuse("%s: section %s: data %s changed (%s); %s data is set up at boot and cannot be changed by a livepatch: keep it unchanged, or use a callback / shadow variable",
+		       cdo->base, sec, kernel_name(p), p->reason,
+		       starts_with(sec, ".data..ro_after_init") ?
+		       "__ro_after_init" : "__read_mostly");
+	refuse("%s: section %s: data %s changed (%s); a livepatch cannot change the size or initial value of existing data: keep the variable unchanged and use a shadow variable (klp_shadow_*) or a KPATCH_*_CALLBACK, or KPATCH_IGNORE_SECTION(\"%s\") if the change is harmless",
+	       cdo->base, sec, kernel_name(p), p->reason, sec);
+}
+
+void cdo_check_refusals(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i, j;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *p = elf->symbols[i];
+
+		if (p->status != ST_CHANGED || p->ignore || p->sec->ignore ||
+		    p->special_static)
+			continue;
+		if (p->type == STT_OBJECT)
+			check_data(cdo, p);
+		if (p->type == STT_FUNC && is_init_exit(p->sec) && !p->force)
+			refuse("%s: section %s: __init/__exit function %s changed; init and exit code cannot be livepatched: move the change out of it, or KPATCH_IGNORE_FUNCTION(%s) if it only matters at boot/unload",
+			       cdo->base, p->sec->name, p->name, p->name);
+	}
+	/* an original static local the patched code lost track of */
+	elf = cdo->orig;
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *o = elf->symbols[i];
+
+		if (!o->static_local || o->twin)
+			continue;
+		for (j = 0; j < o->nr_referrers; j++) {
+			struct symbol *f = o->referrers[j]->twin;
+
+			if (!f || f->ignore || f->status != ST_CHANGED)
+				continue;
+			refuse("%s: section %s: static local variable %s used by %s cannot be found in the patched object (removed or renamed); a livepatch cannot move its state: keep the variable as it was, or KPATCH_IGNORE_FUNCTION(%s)",
+			       cdo->base, o->sec ? o->sec->name : "?", o->name,
+			       f->name, f->name);
+		}
+	}
+}
+
+/* A changed function is redirected by ftrace: it needs its __fentry__ call. */
+static bool has_fentry(const struct symbol *f)
+{
+	const struct section *sec = f->sec;
+	unsigned long start = f->sym.st_value;
+	unsigned long offs[] = { start + 1, start + 5 };	/* after endbr64 */
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct rela *r = elf_rela_at(sec, offs[i]);
+
+		if (r && !strcmp(r->sym->name, "__fentry__") &&
+		    sec->data[offs[i] - 1] == 0xe8)
+			return true;
+	}
+	return false;
+}
+
+void cdo_check_ftrace(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *p = elf->symbols[i];
+
+		if (!is_changed_function(p) || has_fentry(p))
+			continue;
+		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
+		       cdo->base, p->sec->name, p->name);
+	}
+}
