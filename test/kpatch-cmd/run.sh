@@ -449,6 +449,18 @@ test_scripts() {
 		echo "SKIP shellcheck: not installed"
 	fi
 	check "kpatch has no bashisms: runs under dash -n" dash -n "$KPATCH"
+	local page err
+	for page in "$TOP/man/kpatch.1" "$TOP/man/kpatch-build.1"; do
+		if ! command -v man >/dev/null; then
+			echo "SKIP man page check: man is not installed"
+			break
+		fi
+		err="$(MANWIDTH=80 man -l --warnings "$page" 2>&1 >/dev/null)"
+		check "man -l --warnings ${page##*/}: renders with no warning" [ -z "$err" ]
+		[[ -z $err ]] || echo "$err" | sed 's/^/    | /'
+	done
+	check "kpatch.service names the installed kpatch" \
+		grep -q '^ExecStart=/usr/local/sbin/kpatch load --all$' "$TOP/kpatch/kpatch.service"
 }
 
 # Host tests with the test kernel's real modules ($KBUILD).
