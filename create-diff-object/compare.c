@@ -69,7 +69,8 @@ static bool is_line_immediate(const struct section *sec, unsigned long start,
 static const char *string_at(const struct rela *rela, size_t *len)
 {
 	const struct section *sec = rela->sym->sec;
-	long off = rela->addend + (rela_is_pcrel(rela->type) ? 4 : 0);
+	long off = (long)rela->sym->sym.st_value + rela->addend +
+		   (rela_is_pcrel(rela->type) ? 4 : 0);
 	const unsigned char *end;
 
 	if (off < 0 || (size_t)off >= sec->size || !sec->data)
@@ -97,8 +98,7 @@ static bool rela_targets_equal(const struct rela *ro, const struct rela *rp)
 {
 	const struct symbol *so = ro->sym, *sp = rp->sym;
 
-	if (so->type == STT_SECTION && sp->type == STT_SECTION &&
-	    so->sec && sp->sec && is_string_section(so->sec) &&
+	if (so->sec && sp->sec && is_string_section(so->sec) &&
 	    is_string_section(sp->sec)) {
 		size_t lo = 0, lp = 0;
 		const char *a = string_at(ro, &lo), *b = string_at(rp, &lp);
@@ -122,8 +122,8 @@ static void describe_target(char *buf, size_t n, const struct rela *r)
 	size_t len = 0;
 	const char *s;
 
-	if (r->sym->type == STT_SECTION && r->sym->sec &&
-	    is_string_section(r->sym->sec) && (s = string_at(r, &len)))
+	if (r->sym->sec && is_string_section(r->sym->sec) &&
+	    (s = string_at(r, &len)))
 		snprintf(buf, n, "\"%.*s\"", (int)(len > 40 ? 40 : len), s);
 	else
 		snprintf(buf, n, "%s%+ld", r->sym->name, r->addend);

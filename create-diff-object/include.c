@@ -59,6 +59,14 @@ bool include_rela_target(struct rela *rela)
 
 	if (!t->sec || t->sec->ignore)
 		return false;
+	if (is_string_section(t->sec) && t->type != STT_OBJECT) {
+		/* string literal, maybe through a kept .LC label */
+		t->include = true;
+		if (t->sec->include)
+			return false;
+		include_section(t->sec);
+		return true;
+	}
 	if (t->type == STT_SECTION) {
 		if (t->sec->include || is_dropped_section(t->sec) ||
 		    is_special_section(t->sec))

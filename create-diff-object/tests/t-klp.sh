@@ -1,0 +1,61 @@
+# References to the running kernel: exports, klp relocations, sympos.
+
+begin klp-static
+cat > "$D/orig/foo.c" <<'C'
+static int counter;
+int exported_fn(int);
+int internal_fn(int);
+int mod_fn(int);
+__attribute__((noinline)) static int helper(int x) { counter += x; return counter * 5; }
+int foo(int x) { counter++; return helper(x) + exported_fn(x) + internal_fn(x) + mod_fn(x); }
+int use_helper(int x) { return helper(x + 1); }
+C
+sed 's/return helper(x) +/return helper(x) * 2 +/' "$D/orig/foo.c" > "$D/patched/foo.c"
+cat > "$D/other/bar.c" <<'C'
+__attribute__((noinline)) static int helper(int x) { return x - 1; }
+int internal_fn(int x) { return helper(x) + 1; }
+C
+build && cdo foo
+expect_rc 0
+expect_line dump '^func vmlinux foo 0$'
+expect_line dump '^klp-reloc vmlinux helper 2 \.text\.foo\+0x[0-9a-f]+ R_X86_64_(PLT32|PC32) -4$'
+expect_line dump '^klp-reloc vmlinux counter 0 '
+expect_line dump '^klp-reloc vmlinux internal_fn 0 '
+expect_line dump '^klp-reloc some_mod mod_fn 0 '
+expect_no_line dump '^klp-reloc .* exported_fn '
+expect_no_line dump '^symbol .* helper '
+expect_linkable
+
+begin klp-sympos-file
+# same static name in two files: the original object's file decides
+cat > "$D/other/aaa.c" <<'C'
+__attribute__((noinline)) static int helper(int x) { return x - 1; }
+int aaa_fn(int x) { return helper(x) + 1; }
+C
+cat > "$D/orig/foo.c" <<'C'
+__attribute__((noinline)) static int helper(int x) { return x * 9; }
+int foo(int x) { return helper(x) + 1; }
+C
+sed 's/+ 1;/+ 2;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line dump '^klp-reloc vmlinux helper 2 '
+build_exec_parent && cdo foo
+expect_rc 0
+expect_line dump '^klp-reloc vmlinux helper 2 '
+
+begin module-parent
+cat > "$D/orig/foo.c" <<'C'
+int exported_fn(int);
+int sibling_fn(int);
+int foo(int x) { return exported_fn(x) + sibling_fn(x); }
+C
+sed 's/exported_fn(x) +/exported_fn(x) -/' "$D/orig/foo.c" > "$D/patched/foo.c"
+cat > "$D/other/sib.c" <<'C'
+int sibling_fn(int x) { return x; }
+C
+build && cdo foo mymod
+expect_rc 0
+expect_line dump '^func mymod foo 0$'
+expect_line dump '^klp-reloc mymod sibling_fn 0 '
+expect_no_line dump 'klp-reloc .* exported_fn'
