@@ -1,2 +1,171 @@
 // SPDX-License-Identifier: GPL-2.0
-int main(void) { return 1; }
+/*
+ * create-klp-module IN.ko OUT.ko - turn the .kpatch.klp_relocs records of a
+ * linked livepatch module into livepatch relocation sections
+ * (.klp.rela.<objname>.<section>) and symbols (.klp.sym.<objname>.<name>,<pos>)
+ * as described in Documentation/livepatch/module-elf-format.rst, then drop
+ * the records. OUT.ko is written to OUT.ko.tmp and renamed on success.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf.h"
+#include "kpatch-abi.h"
+#include "log.h"
+
+static const char *record_string(struct elf_file *elf, struct section *sec,
+				 unsigned long off, const char *what, size_t i)
+{
+	struct rela *rela = elf_rela_at(sec, off);
+	struct section *t;
+	unsigned long toff;
+
+	if (!rela || !rela->sym->sec)
+		fatal("%s: %s record %zu: the %s field has no relocation to a string; was the module built from create-diff-object output?",
+		      elf->path, sec->name, i, what);
+	t = rela->sym->sec;
+	toff = rela->sym->sym.st_value + rela->addend;
+	if (!t->data || toff >= t->size ||
+	    !memchr(t->data + toff, 0, t->size - toff))
+		fatal("%s: %s record %zu: the %s field does not point to a string in %s",
+		      elf->path, sec->name, i, what, t->name);
+	return (const char *)t->data + toff;
+}
+
+static struct symbol *klp_symbol(struct elf_file *elf, const char *objname,
+				 const char *name, unsigned long sympos)
+{
+	char *full = xasprintf(".klp.sym.%s.%s,%lu", objname, name, sympos);
+	struct symbol *sym = elf_find_symbol(elf, full);
+
+	if (!sym) {
+		sym = elf_add_symbol(elf, full, STB_GLOBAL, STT_NOTYPE, NULL,
+				     0, 0);
+		sym->sym.st_shndx = SHN_LIVEPATCH;
+	} else if (sym->sym.st_shndx != SHN_LIVEPATCH) {
+		fatal("%s: symbol %s already exists and is not a livepatch symbol",
+		      elf->path, full);
+	}
+	free(full);
+	return sym;
+}
+
+static struct section *klp_rela_section(struct elf_file *elf,
+					const char *objname,
+					struct section *dest)
+{
+	char *name = xasprintf(".klp.rela.%s.%s", objname, dest->name);
+	struct section *sec = elf_find_section(elf, name);
+
+	if (!sec) {
+		sec = elf_add_section(elf, name, SHT_RELA,
+				      SHF_ALLOC | SHF_RELA_LIVEPATCH |
+				      SHF_INFO_LINK, 8, sizeof(Elf64_Rela),
+				      NULL, 0);
+		sec->base = dest;	/* dest->rela stays the normal one */
+	} else if (sec->base != dest) {
+		fatal("%s: section %s exists but relocates %s, not %s",
+		      elf->path, name, sec->base ? sec->base->name : "?",
+		      dest->name);
+	}
+	free(name);
+	return sec;
+}
+
+static void check_objname(struct elf_file *elf, const char *objname, size_t i)
+{
+	if (!*objname || strchr(objname, '.') || strlen(objname) > 55)
+		fatal("%s: %s record %zu: object name '%s' is not a valid module name",
+		      elf->path, KPATCH_KLP_RELOCS_SECTION, i, objname);
+}
+
+int main(int argc, char **argv)
+{
+	struct elf_file *elf;
+	struct section *sec;
+	size_t i, n;
+
+	log_prog = "create-klp-module";
+	if (argc != 3 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: create-klp-module IN.ko OUT.ko\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;
+	}
+	elf = elf_read(argv[1]);
+	sec = elf_find_section(elf, KPATCH_KLP_RELOCS_SECTION);
+	n = sec ? sec->size / KPATCH_KLP_RELOC_SIZE : 0;
+	if (sec && (sec->size % KPATCH_KLP_RELOC_SIZE || !sec->data))
+		fatal("%s: section %s: size %zu is not a multiple of %d",
+		      elf->path, sec->name, sec->size, KPATCH_KLP_RELOC_SIZE);
+	if (n && !sec->rela)
+		fatal("%s: section %s has no relocation section", elf->path,
+		      sec->name);
+
+	for (i = 0; i < n; i++) {
+		unsigned long base = i * KPATCH_KLP_RELOC_SIZE, sympos, off;
+		struct rela *dest = elf_rela_at(sec, base + KPATCH_KLP_DEST);
+		const char *objname, *name;
+		struct section *rsec;
+		unsigned int type;
+		long addend;
+		size_t j;
+
+		if (!dest || !dest->sym->sec)
+			fatal("%s: %s record %zu: the destination has no relocation to a section",
+			      elf->path, sec->name, i);
+		memcpy(&type, sec->data + base + KPATCH_KLP_TYPE, sizeof(type));
+		memcpy(&addend, sec->data + base + KPATCH_KLP_ADDEND,
+		       sizeof(addend));
+		memcpy(&sympos, sec->data + base + KPATCH_KLP_SYMPOS,
+		       sizeof(sympos));
+		objname = record_string(elf, sec, base + KPATCH_KLP_OBJNAME,
+					"objname", i);
+		name = record_string(elf, sec, base + KPATCH_KLP_NAME, "name",
+				     i);
+		check_objname(elf, objname, i);
+		off = dest->sym->sym.st_value + dest->addend;
+		if (off + rela_width(type) > dest->sym->sec->size)
+			fatal("%s: %s record %zu: destination %s+0x%lx is outside the section",
+			      elf->path, sec->name, i, dest->sym->sec->name,
+			      off);
+		if (elf_rela_at(dest->sym->sec, off))
+			fatal("%s: %s record %zu: %s+0x%lx already has a normal relocation",
+			      elf->path, sec->name, i, dest->sym->sec->name,
+			      off);
+		rsec = klp_rela_section(elf, objname, dest->sym->sec);
+		for (j = 0; j < rsec->nr_relas; j++)
+			if (rsec->relas[j].offset == off)
+				fatal("%s: two livepatch relocations for %s+0x%lx",
+				      elf->path, dest->sym->sec->name, off);
+		elf_add_rela(rsec, off, type,
+			     klp_symbol(elf, objname, name, sympos), addend);
+	}
+
+	if (sec) {
+		sec->removed = true;
+		if (sec->rela)
+			sec->rela->removed = true;
+		for (i = 1; i < elf->nr_symbols; i++)
+			if (elf->symbols[i]->sec == sec)
+				elf->symbols[i]->removed = true;
+		for (i = 1; i < elf->nr_sections; i++) {
+			struct section *r = elf->sections[i];
+			size_t j;
+
+			if (!is_rela_section(r) || r->removed)
+				continue;
+			for (j = 0; j < r->nr_relas; j++)
+				if (r->relas[j].sym->removed)
+					fatal("%s: section %s refers to %s (symbol %s); nothing may use %s",
+					      elf->path, r->name, sec->name,
+					      r->relas[j].sym->name, sec->name);
+		}
+	}
+	for (i = 1; i < elf->nr_sections; i++)
+		if (is_rela_section(elf->sections[i]))
+			elf_sort_relas(elf->sections[i]);
+	elf_write(elf, argv[2]);
+	printf("%s: %zu livepatch relocation%s\n", argv[2], n, n == 1 ? "" : "s");
+	elf_free(elf);
+	return 0;
+}

@@ -477,12 +477,15 @@ static void read_relas(struct elf_file *elf)
 			fatal("%s: relocation section %s has a bad entry size",
 			      elf->path, sec->name);
 		base = elf->sections[sec->sh.sh_info];
-		if (base->rela)
+		sec->base = base;
+		if (sec->sh.sh_flags & SHF_RELA_LIVEPATCH)
+			;	/* .klp.rela.*: base->rela stays the normal one */
+		else if (base->rela)
 			fatal("%s: section %s has two relocation sections (%s, %s)",
 			      elf->path, base->name, base->rela->name,
 			      sec->name);
-		sec->base = base;
-		base->rela = sec;
+		else
+			base->rela = sec;
 		sec->nr_relas = sec->size / sizeof(Elf64_Rela);
 		sec->relas = xcalloc(sec->nr_relas, sizeof(struct rela));
 		for (j = 0; j < sec->nr_relas; j++) {
