@@ -1,0 +1,73 @@
+# Static locals, special statics, clones, __LINE__ immediates.
+
+begin static-locals
+cat > "$D/orig/foo.c" <<'C'
+int a(void) { static int count; return ++count; }
+int b(void) { static int count; return count += 2; }
+C
+cat > "$D/patched/foo.c" <<'C'
+int z(void) { static int count; return count += 5; }
+int a(void) { static int count; return ++count; }
+int b(void) { static int count; return count += 3; }
+C
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: b$'
+expect_line stdout '^foo.o: new function: z$'
+expect_no_line stdout 'function: a$'
+bcount=$(readelf -rW "$D/orig/foo.o" | awk '/section .\.rela\.text\.b./{f=1} f && /count\./{print $5; exit}')
+bcount=${bcount#.bss.}
+expect_line dump "^klp-reloc vmlinux ${bcount//./\\.} 0 \\.text\\.b\\+"
+expect_line dump '^symbol \.bss\.count\.[0-9]+ count\.[0-9]+ LOCAL OBJECT$'
+expect_linkable
+
+begin line-numbers
+cat > "$D/orig/foo.c" <<'C'
+void __might_sleep(const char *file, int line);
+int foo(int x) { __might_sleep("foo.c", __LINE__); return x + 1; }
+C
+{ echo; echo; echo; cat "$D/orig/foo.c"; } > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 3
+
+begin line-numbers-and-change
+cat > "$D/orig/foo.c" <<'C'
+void __might_sleep(const char *file, int line);
+int foo(int x) { __might_sleep("foo.c", __LINE__); return x + 1; }
+int bar(int x) { __might_sleep("foo.c", __LINE__); return x + 5; }
+C
+{ echo; echo; sed 's/x + 5/x + 6/' "$D/orig/foo.c"; } > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: bar$'
+expect_no_line stdout 'function: foo$'
+
+begin clones
+cat > "$D/orig/foo.c" <<'C'
+int exported_fn(int);
+__attribute__((noinline)) static int helper(int *p, int unused) { return exported_fn(*p * 3); }
+int foo(int x) { return helper(&x, 0) + 1; }
+int foo2(int x) { return helper(&x, 1) + 2; }
+C
+sed 's/\*p \* 3/*p * 4/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+clone=$(readelf -sW "$D/orig/foo.o" | awk '$8 ~ /^helper/ {print $8; exit}')
+expect_line stdout "^foo.o: changed function: ${clone//./\\.}$"
+expect_no_line stdout 'function: foo2?$'
+sed 's/+ 1;/+ 9;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: foo$'
+expect_line dump "^klp-reloc vmlinux ${clone//./\\.} 0 "
+
+begin special-statics
+cat > "$D/orig/foo.c" <<'C'
+int exported_fn(int);
+int foo(int x) { static int __warned __attribute__((section(".data.once"))); if (!__warned) { __warned = 1; exported_fn(x); } return x + 1; }
+C
+sed 's/x + 1/x + 4/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line dump '^symbol \.data\.once __warned\.[0-9]+ LOCAL OBJECT$'
+expect_no_line dump 'klp-reloc .* __warned'
