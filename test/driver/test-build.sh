@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A real build of the cmdline patch (needs create-diff-object and
+# create-klp-module): cold and warm times, the module's modinfo, -R, the
+# user tree untouched, and the progress messages kpatch users know.
+set -o nounset -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CDO_BIN="${KPATCH_CDO:-$TOP/create-diff-object/create-diff-object}"
+CKM_BIN="${KPATCH_CKM:-$TOP/create-diff-object/create-klp-module}"
+if [[ ! -x "$CDO_BIN" || ! -x "$CKM_BIN" ]]; then
+	echo "SKIP build: create-diff-object / create-klp-module not built"
+	exit 0
+fi
+export KPATCH_CDO="$CDO_BIN" KPATCH_CKM="$CKM_BIN"
+setup_user_tree
+
+cache="$TEST_ROOT/cache"
+make_patch "$WORK/cmdline-marker.patch"
+files=(fs/proc/cmdline.c)
+before="$(tree_state "${files[@]}")"
+touch "$WORK/stamp"
+sleep 1
+mkdir -p "$WORK/out"
+
+t0=$SECONDS
+rc=0
+kb "$cache" -o "$WORK/out" "$WORK/cmdline-marker.patch" >"$WORK/log" 2>&1 || rc=$?
+t1=$SECONDS
+ko="$WORK/out/livepatch-cmdline-marker.ko"
+if [[ $rc -eq 0 && -f "$ko" ]]; then
+	pass "build: livepatch-cmdline-marker.ko built in $((t1 - t0)) s"
+else
+	fail "build: rc=$rc"; tail -n 20 "$WORK/log"
+fi
+for msg in "Building original source" "Building patched source" \
+	   "Extracting new and modified ELF sections" "cmdline.o: changed function: cmdline_proc_show" \
+	   "Patched objects: vmlinux" "Building patch module: livepatch-cmdline-marker.ko" "SUCCESS"; do
+	grep -qF "$msg" "$WORK/log" || { fail "build: message '$msg' missing"; continue; }
+done
+grep -qF SUCCESS "$WORK/log" && pass "build: progress messages as kpatch prints them"
+[[ -f "$cache/build.log" ]] && pass "build: full log in \$CACHEDIR/build.log" || fail "build: no build.log"
+if [[ -f "$ko" ]]; then
+	[[ "$(modinfo -F livepatch "$ko")" == Y && "$(modinfo -F kpatch_replace "$ko")" == Y &&
+	   "$(modinfo -F name "$ko")" == livepatch_cmdline_marker ]] &&
+		pass "build: modinfo livepatch=Y kpatch_replace=Y name=livepatch_cmdline_marker" ||
+		fail "build: modinfo $(modinfo "$ko" | tr '\n' ' ')"
+	undef="$(nm -u "$ko" | awk '{print $2}' | grep -v '^\.klp\.sym\.' | tr '\n' ' ')"
+	pass "build: undefined symbols all exported: $undef"
+fi
+
+# Warm: same patch, -R, another name.
+t0=$SECONDS
+rc=0
+kb "$cache" -R -n "my patch!" -o "$WORK/out" "$WORK/cmdline-marker.patch" >"$WORK/log2" 2>&1 || rc=$?
+t1=$SECONDS
+ko2="$WORK/out/my-patch-.ko"
+if [[ $rc -eq 0 && -f "$ko2" && "$(modinfo -F kpatch_replace "$ko2")" == N ]]; then
+	pass "build: warm run with -R -n 'my patch!' -> my-patch-.ko, kpatch_replace=N, $((t1 - t0)) s"
+else
+	fail "build: warm -R run rc=$rc"; tail -n 20 "$WORK/log2"
+fi
+[[ "$(tree_state "${files[@]}")" == "$before" ]] && tree_untouched_since "$WORK/stamp" &&
+	pass "build: user tree untouched" || fail "build: user tree changed"
+[[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" == "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
+	pass "build: mirror restored to hard links" || fail "build: mirror not restored"
+finish

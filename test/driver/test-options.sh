@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Option parsing: --help, --version, bad options, missing arguments.
+set -o nounset -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+out="$WORK/out"
+
+if "$KB" --help >"$out" 2>&1 && grep -q '^usage: kpatch-build' "$out" && grep -q -- '--sourcedir' "$out"; then
+	pass "options: --help prints the usage and exits 0"
+else
+	fail "options: --help"; cat "$out"
+fi
+if "$KB" -h >"$out" 2>&1 && grep -q '^usage:' "$out"; then
+	pass "options: -h"
+else
+	fail "options: -h"
+fi
+if "$KB" --version >"$out" 2>&1 && grep -qE '^kpatch-build .*[0-9]+\.[0-9]+' "$out"; then
+	pass "options: --version prints '$(cat "$out")'"
+else
+	fail "options: --version"; cat "$out"
+fi
+if "$KB" --bogus x.patch >"$out" 2>&1; then
+	fail "options: --bogus accepted"
+elif grep -q "unrecognized option" "$out"; then
+	pass "options: --bogus refused ($(head -n1 "$out"))"
+else
+	fail "options: --bogus message"; cat "$out"
+fi
+if "$KB" >"$out" 2>&1; then
+	fail "options: no patch accepted"
+elif grep -q "no patch file given" "$out"; then
+	pass "options: no patch file refused"
+else
+	fail "options: no patch message"; cat "$out"
+fi
+if "$KB" "$WORK/does-not-exist.patch" >"$out" 2>&1; then
+	fail "options: missing patch file accepted"
+elif grep -q "does-not-exist.patch' not found" "$out"; then
+	pass "options: missing patch file refused"
+else
+	fail "options: missing patch message"; cat "$out"
+fi
+touch "$WORK/x.patch"
+if "$KB" -j many "$WORK/x.patch" >"$out" 2>&1; then
+	fail "options: -j many accepted"
+elif grep -q -- "--jobs wants a positive number" "$out"; then
+	pass "options: -j many refused"
+else
+	fail "options: -j message"; cat "$out"
+fi
+if "$KB" --oot-module "$WORK/x.ko" "$WORK/x.patch" >"$out" 2>&1; then
+	fail "options: --oot-module without --oot-module-src accepted"
+elif grep -q "go together" "$out"; then
+	pass "options: --oot-module needs --oot-module-src"
+else
+	fail "options: --oot-module message"; cat "$out"
+fi
+if CACHEDIR="$WORK/c" "$KB" -s "$WORK" "$WORK/x.patch" >"$out" 2>&1; then
+	fail "options: bad source dir accepted"
+elif grep -q "is not a kernel source tree" "$out"; then
+	pass "options: a directory that is no kernel tree is refused"
+else
+	fail "options: bad source dir message"; cat "$out"
+fi
+# A config without CONFIG_LIVEPATCH is refused before any build.
+grep -v '^CONFIG_LIVEPATCH=' "$KCONFIG" >"$WORK/config"
+if CACHEDIR="$WORK/c" "$KB" -s "$KSRC" -c "$WORK/config" -v "$VMLINUX" "$WORK/x.patch" >"$out" 2>&1; then
+	fail "options: config without CONFIG_LIVEPATCH accepted"
+elif grep -q "CONFIG_LIVEPATCH is not enabled" "$out"; then
+	pass "options: config without CONFIG_LIVEPATCH refused"
+else
+	fail "options: CONFIG_LIVEPATCH message"; cat "$out"
+fi
+finish

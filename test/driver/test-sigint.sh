@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# SIGINT while the patched source is being built: kpatch-build stops, the
+# user tree is untouched, the mirror is restored (hard links again), the
+# build processes are gone and the lock is free.
+set -o nounset -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+setup_user_tree
+setup_fakebin
+set -m	# background jobs get their own process group and keep SIGINT
+
+cache="$TEST_ROOT/cache"
+make_patch "$WORK/p.patch"
+files=(fs/proc/cmdline.c)
+before="$(tree_state "${files[@]}")"
+touch "$WORK/stamp"
+sleep 1
+
+PATH="$FAKEBIN:$PATH" FAKE_MAKE_STALL_FILE="$cache/src/fs/proc/cmdline.c" \
+	FAKE_MAKE_STALL_MARKER="$MARKER" FAKE_MAKE_PIDS="$WORK/pids" KPATCH_CDO="$FAKEBIN/fake-cdo" \
+	CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -j2 -o "$WORK" \
+	"$WORK/p.patch" >"$WORK/log" 2>&1 &
+pid=$!
+# Wait (up to 10 minutes for a cold cache) until the mirror is patched and make stalls.
+for ((i = 0; i < 6000; i++)); do
+	[[ -s "$WORK/pids" ]] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if [[ ! -s "$WORK/pids" ]]; then
+	fail "sigint: the build never reached the patched stage"; cat "$WORK/log"
+	finish; exit 1
+fi
+grep -q "$MARKER" "$cache/src/fs/proc/cmdline.c" && pass "sigint: mirror is patched while building" ||
+	fail "sigint: mirror not patched"
+[[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" != "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
+	pass "sigint: patched mirror file is a private copy" || fail "sigint: patched mirror file is a hard link!"
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc -ne 0 ]] && pass "sigint: kpatch-build exited with $rc" || fail "sigint: exit 0 after SIGINT"
+grep -q "interrupted" "$WORK/log" && pass "sigint: says it was interrupted" || fail "sigint: no message"
+[[ "$(tree_state "${files[@]}")" == "$before" ]] &&
+	pass "sigint: user file unchanged (content, inode, mtime)" || fail "sigint: user file changed"
+tree_untouched_since "$WORK/stamp" && pass "sigint: nothing in the user tree is newer than the run" ||
+	fail "sigint: user tree has newer files"
+if [[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" == "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
+   ! grep -q "$MARKER" "$cache/src/fs/proc/cmdline.c"; then
+	pass "sigint: mirror restored (hard link of the user's file again)"
+else
+	fail "sigint: mirror not restored"
+fi
+[[ ! -e "$cache/src.touched" ]] && pass "sigint: no touched-file list left" || fail "sigint: src.touched left"
+alive=0
+while read -r p; do kill -0 "$p" 2>/dev/null && alive=1; done <"$WORK/pids"
+[[ $alive -eq 0 ]] && pass "sigint: the stalled make was killed" || fail "sigint: make still running"
+if flock -n "$cache/.lock" true; then pass "sigint: lock released"; else fail "sigint: lock still held"; fi
+[[ ! -e "$WORK/livepatch-p.ko" ]] && pass "sigint: no module written" || fail "sigint: module written"
+finish
