@@ -37,6 +37,7 @@ check "info: names the module" has "^Name: +livepatch_sample"
 check "info: built for the running kernel" has "\(the running kernel\)"
 check "info: not loaded" has "^Loaded: +no"
 check "info does not load the module" [ ! -d /sys/module/livepatch_sample ]
+check "info without kpatch-dump says so" has "kpatch-dump not found"
 
 # -- load, list, unload
 kp load "$SAMPLE"

@@ -3,16 +3,18 @@
 #
 # run.sh - tests of the kpatch command (kpatch/kpatch).
 #
-# Usage: test/kpatch-cmd/run.sh [--host] [--guest] [--shell SHELL]
-#   --host    host tests only (the default): usage, help, install/uninstall
-#             into a temporary KPATCH_ROOT, vermagic refusal, info, and
-#             load/unload/list/stall reporting against a fake sysfs and procfs
-#             (KPATCH_SYSFS, KPATCH_MODULE_SYSFS, KPATCH_PROC) with fake
-#             insmod/rmmod. Runs every test under each of dash and busybox sh.
-#   --guest   also boot the test kernel (test/qemu/run-guest.sh) and run
+# Usage: test/kpatch-cmd/run.sh [--host | --guest | --all] [--shell SHELL]
+#   --host    host tests only (the default; needs no kernel): usage, help,
+#             install/uninstall into a temporary KPATCH_ROOT, vermagic
+#             refusal, info, and load/unload/list/stall reporting against a
+#             fake sysfs and procfs (KPATCH_SYSFS, KPATCH_MODULE_SYSFS,
+#             KPATCH_PROC) with fake insmod/rmmod. Runs every test under each
+#             of dash and busybox sh.
+#   --guest   only the tests that need the test kernel: host tests with its
+#             real modules, then boot it (test/qemu/run-guest.sh) and run
 #             guest-test.sh there: real load/list/info/unload of the kernel's
-#             livepatch-sample.ko, a stalled transition, a vermagic refusal;
-#             and host tests with the test kernel's real modules.
+#             livepatch-sample.ko, a stalled transition, a vermagic refusal.
+#   --all     both
 #   --shell   run the host tests under SHELL only
 #
 # KBUILD (the test kernel's O= dir) in the environment enables the host tests
@@ -32,10 +34,11 @@ SHELLS=()
 
 while [[ $# -gt 0 ]]; do
 	case "$1" in
-	--host) HOST=1 ;;
-	--guest) GUEST=1 ;;
+	--host) HOST=1; GUEST=0 ;;
+	--guest) HOST=0; GUEST=1 ;;
+	--all) HOST=1; GUEST=1 ;;
 	--shell) SHELLS+=("$2"); shift ;;
-	-h|--help) sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 	shift
@@ -260,6 +263,11 @@ test_info() {
 		expect "info without kpatch-dump falls back to modinfo" 0 "^Name: +fake_patch" \
 			"kpatch-dump not found: showing .modinfo only"
 	fi
+	printf '\177ELF-not-runnable' >"$WORK/broken-dump"
+	chmod +x "$WORK/broken-dump"
+	run "${e[@]}" KPATCH_DUMP="$WORK/broken-dump" -- info "$MODS/fake-patch.ko"
+	expect "info with a kpatch-dump that cannot run falls back" 0 "^Name: +fake_patch" \
+		"cannot run .*broken-dump.*showing .modinfo only"
 	run "${e[@]}" -- install -k 9.9.9-fake "$MODS/fake-patch.ko"
 	run "${e[@]}" KPATCH_DUMP="$FAKE/kpatch-dump" -- info fake_patch
 	expect "info NAME of an installed patch" 0 "^Module: +.*store/9.9.9-fake/fake-patch.ko"
@@ -480,6 +488,14 @@ test_real_modules() {
 	run "${e[@]}" KPATCH_KVER="$kver" -- info "$sample"
 	expect "info on the real sample" 0 "^Name: +livepatch_sample" "Kernel: +$kver \(the running kernel\)" \
 		"^Replace: +unknown"
+	# The real kpatch-dump (when built) on a module without kpatch records.
+	if [[ -x "$TOP/create-diff-object/kpatch-dump" ]]; then
+		run "${e[@]}" KPATCH_KVER="$kver" KPATCH_DUMP="$TOP/create-diff-object/kpatch-dump" -- info "$sample"
+		expect "info with the real kpatch-dump on the sample" 0 "^Patched functions: 0" \
+			"not built by kpatch-build"
+	else
+		echo "SKIP info with the real kpatch-dump: create-diff-object/kpatch-dump not built"
+	fi
 	local loop="$KBUILD/drivers/block/loop.ko"
 	if [[ -f $loop ]]; then
 		run "${e[@]}" -- install -k "$kver" "$loop"
@@ -492,7 +508,7 @@ test_real_modules() {
 # ------------------------------------------------------------ guest tests
 
 run_guest() {
-	local envf="$WORK/kernel.env" log="$WORK/guest.log" rc dump=""
+	local envf="$WORK/kernel.env" log="$WORK/guest.log" rc
 	if ! bash "$TOP/test/kernel/build-kernel.sh" --print-env >"$envf"; then
 		fail "guest: the test kernel is not available (test/kernel/build-kernel.sh failed)"
 		return
@@ -511,8 +527,6 @@ run_guest() {
 	sed 's/vermagic=[0-9]\.[0-9]/vermagic=0.0/' "$KBUILD/samples/livepatch/livepatch-sample.ko" \
 		>"$WORK/wrong-vermagic.ko"
 	adds+=(--add "$WORK/wrong-vermagic.ko")
-	[[ -x "$TOP/create-diff-object/kpatch-dump" ]] && dump="$TOP/create-diff-object/kpatch-dump"
-	[[ -n $dump ]] && adds+=(--add "$dump:/root/kpatch-dump")
 	"$TOP/test/qemu/run-guest.sh" --kernel-env "$envf" --timeout 300 "${adds[@]}" \
 		"$DIR/guest-test.sh" >"$log" 2>&1
 	rc=$?
