@@ -569,6 +569,8 @@ void elf_free(struct elf_file *elf)
 	for (i = 0; i < elf->nr_symbols; i++) {
 		if (!elf->symbols[i])
 			continue;
+		free(elf->symbols[i]->reason);
+		free(elf->symbols[i]->referrers);
 		free(elf->symbols[i]->name);
 		free(elf->symbols[i]);
 	}

@@ -140,8 +140,9 @@ static bool owner_included(struct special_state *st, size_t e)
 bool special_mark_entries(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	struct special_state *ip = NULL, *orc;
+	struct special_state *ip, *orc;
 	struct section *orcsec;
+	size_t ip_index = (size_t)-1;
 	bool any = false;
 	size_t i, e;
 
@@ -155,7 +156,7 @@ bool special_mark_entries(struct cdo *cdo)
 			continue;
 		st = get_state(cdo, sec, desc);
 		if (!strcmp(sec->name, ".orc_unwind_ip"))
-			ip = st;
+			ip_index = (size_t)(st - states);
 		for (e = 0; e < st->nr; e++) {
 			size_t j, end;
 
@@ -171,8 +172,10 @@ bool special_mark_entries(struct cdo *cdo)
 		}
 	}
 	orcsec = elf_find_section(elf, ".orc_unwind");
-	if (ip && orcsec) {
+	if (ip_index != (size_t)-1 && orcsec) {
+		/* get_state() may move states[]: take pointers afterwards */
 		orc = get_state(cdo, orcsec, find_desc(".orc_unwind"));
+		ip = &states[ip_index];
 		if (orc->nr != ip->nr)
 			fatal("%s: .orc_unwind has %zu entries but .orc_unwind_ip has %zu",
 			      cdo->base, orc->nr, ip->nr);
