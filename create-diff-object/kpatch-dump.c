@@ -59,7 +59,7 @@ static const char *pointer_symbol(struct section *sec, unsigned long off)
 
 static void need_data(struct section *sec, size_t entsize)
 {
-	if (!sec->data || sec->size % entsize)
+	if ((!sec->data && sec->size) || sec->size % entsize)
 		fatal("%s: section %s: size %zu is not a multiple of the entry size %zu",
 		      sec->elf->path, sec->name, sec->size, entsize);
 }
