@@ -51,7 +51,7 @@ fi
 WORK="$(mktemp -d /tmp/run-guest.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 ROOT="$WORK/root"
-mkdir -p "$ROOT"/{bin,sbin,etc,proc,sys,dev,tmp,root,lib/modules,mnt,var/lib}
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,lib/modules,mnt,var/lib}
 
 cp /bin/busybox "$ROOT/bin/busybox"
 cp -a "$MODDIR" "$ROOT/lib/modules/"
