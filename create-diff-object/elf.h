@@ -65,6 +65,7 @@ struct section {
 	bool include;
 	bool ignore;
 	bool removed;		/* not written */
+	bool partial;		/* only its included symbols are written */
 	size_t out_index;
 	struct section *out;	/* copy in the output model */
 };
@@ -89,6 +90,7 @@ struct symbol {
 	bool removed;
 	size_t out_index;
 	struct symbol *out;	/* copy in the output model */
+	unsigned long new_value;	/* value in a partial section */
 	char *file;		/* STT_FILE name of its block (locals) */
 	struct symbol **referrers;	/* functions referencing this symbol */
 	size_t nr_referrers;

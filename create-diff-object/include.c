@@ -48,8 +48,28 @@ void include_symbol(struct symbol *sym)
 bool is_internal_target(const struct symbol *sym)
 {
 	if (sym->type == STT_SECTION)
-		return sym->sec && sym->sec->include;
+		return sym->sec && sym->sec->include && !sym->sec->partial;
 	return sym->sec && sym->include;
+}
+
+/*
+ * A special static living with others in one section (__dyndbg descriptors,
+ * .data.once flags): take just this symbol and what it references.
+ */
+static void include_partial_symbol(struct symbol *t)
+{
+	struct section *sec = t->sec;
+	size_t i, end;
+
+	t->include = true;
+	sec->partial = true;
+	sec->include = true;
+	if (!sec->rela)
+		return;
+	i = elf_rela_lower_bound(sec->rela, t->sym.st_value);
+	end = elf_rela_lower_bound(sec->rela, t->sym.st_value + t->sym.st_size);
+	for (; i < end; i++)
+		include_rela_target(&sec->rela->relas[i]);
 }
 
 /* Include what a relocation of included code needs; true if anything new. */
@@ -79,6 +99,11 @@ bool include_rela_target(struct rela *rela)
 	}
 	if (t->include)
 		return false;
+	if (t->special_static && !is_bundled(t) && t->sym.st_size &&
+	    !is_text_section(t->sec) && (!t->sec->include || t->sec->partial)) {
+		include_partial_symbol(t);
+		return true;
+	}
 	if (t->special_static || t->status == ST_NEW || !t->twin ||
 	    is_changed_function(t)) {
 		include_symbol(t);

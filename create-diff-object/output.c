@@ -88,6 +88,35 @@ static struct symbol *undefined_symbol(struct output_state *os,
 	return sym;
 }
 
+/* Lay out the included symbols of a partial section one after another. */
+static void layout_partial(struct section *sec, struct section *o)
+{
+	unsigned long align = sec->sh.sh_addralign ? sec->sh.sh_addralign : 1;
+	unsigned long cur = 0;
+	size_t i;
+
+	for (i = 0; i < sec->nr_syms; i++) {
+		struct symbol *sym = sec->syms[i];
+
+		if (!sym->include)
+			continue;
+		cur = (cur + align - 1) / align * align;
+		sym->new_value = cur;
+		cur += sym->sym.st_size;
+	}
+	o->size = o->sh.sh_size = cur;
+	if (sec->sh.sh_type == SHT_NOBITS)
+		return;
+	o->data = xcalloc(1, cur);
+	for (i = 0; i < sec->nr_syms; i++) {
+		struct symbol *sym = sec->syms[i];
+
+		if (sym->include)
+			memcpy(o->data + sym->new_value,
+			       sec->data + sym->sym.st_value, sym->sym.st_size);
+	}
+}
+
 static void copy_sections(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
@@ -102,7 +131,12 @@ static void copy_sections(struct output_state *os)
 		o = elf_add_section(os->out, sec->name, sec->sh.sh_type,
 				    sec->sh.sh_flags & ~SHF_GROUP,
 				    sec->sh.sh_addralign, sec->sh.sh_entsize,
-				    sec->data, sec->size);
+				    sec->partial ? NULL : sec->data,
+				    sec->partial ? 0 : sec->size);
+		if (sec->partial) {
+			free(o->data);
+			layout_partial(sec, o);
+		}
 		sec->out = o;
 		elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, o, 0, 0);
 	}
@@ -112,8 +146,11 @@ static void copy_sections(struct output_state *os)
 		if (!sym->include || !sym->sec || !sym->sec->out ||
 		    sym->type == STT_SECTION || sym->type == STT_FILE)
 			continue;
+		if (sym->sec->partial && !sym->sym.st_size)
+			continue;
 		o = elf_add_symbol(os->out, sym->name, sym->bind, sym->type,
-				   sym->sec->out, sym->sym.st_value,
+				   sym->sec->out, sym->sec->partial ?
+				   sym->new_value : sym->sym.st_value,
 				   sym->sym.st_size);
 		o->sym.st_other = sym->sym.st_other;
 		sym->out = o;
@@ -147,9 +184,21 @@ static void copy_relas(struct output_state *os)
 			continue;
 		orela = elf_add_rela_section(os->out, sec->out);
 		for (j = 0; j < sec->rela->nr_relas; j++) {
-			struct rela *r = &sec->rela->relas[j];
+			struct rela *r = &sec->rela->relas[j], moved;
 			struct reach reach;
 			struct symbol *t;
+
+			if (sec->partial) {
+				struct symbol *in = elf_symbol_containing(sec,
+								r->offset);
+
+				if (!in || !in->include)
+					continue;
+				moved = *r;
+				moved.offset = r->offset - in->sym.st_value +
+					       in->new_value;
+				r = &moved;
+			}
 
 			if (is_callback_section(sec) && (r->offset % 16) == 8)
 				continue;	/* objname is set below */
@@ -160,6 +209,10 @@ static void copy_relas(struct output_state *os)
 				if (t->type != STT_SECTION && t->out) {
 					elf_add_rela(orela, r->offset, r->type,
 						     t->out, r->addend);
+				} else if (t->sec->partial) {
+					refuse("%s: section %s: reference to %s%+ld inside partially included section %s is not supported",
+					       cdo->base, sec->name, t->name,
+					       r->addend, t->sec->name);
 				} else {
 					elf_add_rela(orela, r->offset, r->type,
 						     t->sec->out->secsym,

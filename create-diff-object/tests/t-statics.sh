@@ -71,3 +71,23 @@ build && cdo foo
 expect_rc 0
 expect_line dump '^symbol \.data\.once __warned\.[0-9]+ LOCAL OBJECT$'
 expect_no_line dump 'klp-reloc .* __warned'
+
+begin dyndbg-partial
+cat > "$D/orig/foo.c" <<'C'
+struct ddebug { const char *modname, *function, *format; unsigned int line; };
+void dyn_print(struct ddebug *d, const char *fmt);
+#define pr_dbg(fmt) do { static struct ddebug __UNIQUE_ID_ddebug1 \
+	__attribute__((section("__dyndbg"), used, aligned(8))) = { "mod", __func__, fmt, __LINE__ }; \
+	dyn_print(&__UNIQUE_ID_ddebug1, fmt); } while (0)
+int foo(int x) { pr_dbg("foo %d\n"); return x + 1; }
+int bar(int x) { pr_dbg("bar %d\n"); return x + 2; }
+int baz(int x) { pr_dbg("baz %d\n"); return x + 3; }
+C
+sed 's/x + 2;/x + 20;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: bar$'
+expect_line dump '^section __dyndbg 32$'
+expect_line dump '^symbol __dyndbg __UNIQUE_ID_ddebug1\.[0-9]+ LOCAL OBJECT$'
+expect_linkable
+if readelf -rW "$D/out.o" | awk '/section .\.rela__dyndbg/{f=1;next} /^$/{f=0} f' | grep -q 'bar'; then pass "descriptor points at bar's strings"; else fail "descriptor relocations"; readelf -rW "$D/out.o" | grep -A6 dyndbg; fi
