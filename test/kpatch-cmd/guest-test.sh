@@ -116,5 +116,38 @@ check "unload says it reverses the transition" has "reversing the transition"
 check "stalled patch module removed" [ ! -d /sys/module/livepatch_callbacks_demo ]
 rmmod livepatch_callbacks_busymod
 
+# -- modules built by kpatch-build: a cumulative patch replacing another
+A=/root/livepatch-cmd-a.ko
+B=/root/livepatch-cmd-b.ko
+ends_with() { case "$(cat /proc/cmdline)" in *"$1") return 0 ;; esac; return 1; }
+if [ -f "$A" ] && [ -f "$B" ]; then
+	kp load "$A"
+	check "kpatch-built A loads" rc_is 0
+	check "A is active" ends_with " kpatch-cmd=a"
+	kp load "$B"
+	check "kpatch-built B (replace) loads" rc_is 0
+	check "B is active" ends_with " kpatch-cmd=b"
+	check "load names the replaced patch A" has "'livepatch_cmd_a' is loaded but disabled"
+	check "B's post-patch callback ran" sh -c 'dmesg | grep -q "kpatch-cmd-b: post_patch"'
+	kp list
+	check "list shows A replaced" has "^  livepatch_cmd_a \[disabled: replaced"
+	check "list shows B enabled" has "^  livepatch_cmd_b \[enabled\]"
+	kp info "$B"
+	check "info of loaded B" has "^Replace: +yes"
+	kp load "$A"
+	check "loading the replaced A again: exit 0" rc_is 0
+	check "loading the replaced A again reloads its module" has "cannot re-enable a disabled patch"
+	check "A is active again" ends_with " kpatch-cmd=a"
+	kp unload livepatch_cmd_b
+	check "unload of the replaced B: only rmmod" has "already disabled"
+	check "B's module is gone" [ ! -d /sys/module/livepatch_cmd_b ]
+	kp unload --all
+	check "unload --all: exit 0" rc_is 0
+	check "A's module is gone" [ ! -d /sys/module/livepatch_cmd_a ]
+	check "cmdline restored after A and B" [ "$(cat /proc/cmdline)" = "$cmdline_before" ]
+else
+	say "SKIP kpatch-built modules: /root/livepatch-cmd-a.ko and -b.ko not given"
+fi
+
 say "result: $GUEST_FAILS failed"
 exit $GUEST_FAILS

@@ -507,6 +507,37 @@ test_real_modules() {
 
 # ------------------------------------------------------------ guest tests
 
+# build_kpatch_modules: livepatch-cmd-a.ko and livepatch-cmd-b.ko (replaces
+# A, has a callback) from patches/ with kpatch-build, and check kpatch info
+# on them with the real kpatch-dump. Skipped when the tools are not built.
+build_kpatch_modules() {
+	local kb="$TOP/kpatch-build/kpatch-build" cdo="$TOP/create-diff-object" p
+	local cache="${KPATCH_CMD_CACHEDIR:-$HOME/.cache/kpatch-lts/kpatch-cmd-cachedir}"
+	if [[ ! -x $kb || ! -x $cdo/create-diff-object || ! -x $cdo/create-klp-module || ! -x $cdo/kpatch-dump ]]; then
+		echo "SKIP kpatch-built modules: kpatch-build or the C tools are not built (make)"
+		return 1
+	fi
+	mkdir -p "$WORK/out"
+	for p in a b; do
+		if ! CACHEDIR="$cache" "$kb" -j2 -s "$KSRC" -c "$KCONFIG" -v "$VMLINUX" -n "livepatch-cmd-$p" \
+			-o "$WORK/out" "$DIR/patches/cmd-$p.patch" >"$WORK/kb-$p.log" 2>&1; then
+			fail "kpatch-build patches/cmd-$p.patch"
+			tail -n 20 "$WORK/kb-$p.log" | sed 's/^/    | /'
+			return 1
+		fi
+	done
+	local e=("${ENV[@]}")
+	SH=dash SHNAME=host-real
+	# shellcheck disable=SC2153 # KVER comes from build-kernel.sh --print-env
+	run "${e[@]}" KPATCH_KVER="$KVER" KPATCH_DUMP="$cdo/kpatch-dump" -- info "$WORK/out/livepatch-cmd-a.ko"
+	expect "info on kpatch-built A" 0 "^Name: +livepatch_cmd_a" "^Replace: +yes" "Patched functions: 1" \
+		"^      cmdline_proc_show$" "Callbacks: none" "vmlinux: 1, symbols: saved_command_line"
+	run "${e[@]}" KPATCH_KVER="$KVER" KPATCH_DUMP="$cdo/kpatch-dump" -- info "$WORK/out/livepatch-cmd-b.ko"
+	expect "info on kpatch-built B shows its callback" 0 "^Name: +livepatch_cmd_b" \
+		"vmlinux: post_patch -> kpatch_cmd_b_post_patch"
+	return 0
+}
+
 run_guest() {
 	local envf="$WORK/kernel.env" log="$WORK/guest.log" rc
 	if ! bash "$TOP/test/kernel/build-kernel.sh" --print-env >"$envf"; then
@@ -527,6 +558,7 @@ run_guest() {
 	sed 's/vermagic=[0-9]\.[0-9]/vermagic=0.0/' "$KBUILD/samples/livepatch/livepatch-sample.ko" \
 		>"$WORK/wrong-vermagic.ko"
 	adds+=(--add "$WORK/wrong-vermagic.ko")
+	build_kpatch_modules && adds+=(--add "$WORK/out/livepatch-cmd-a.ko" --add "$WORK/out/livepatch-cmd-b.ko")
 	"$TOP/test/qemu/run-guest.sh" --kernel-env "$envf" --timeout 300 "${adds[@]}" \
 		"$DIR/guest-test.sh" >"$log" 2>&1
 	rc=$?
