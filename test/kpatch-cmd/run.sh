@@ -526,6 +526,7 @@ build_kpatch_modules() {
 			return 1
 		fi
 	done
+	fresh_sys
 	local e=("${ENV[@]}")
 	SH=dash SHNAME=host-real
 	# shellcheck disable=SC2153 # KVER comes from build-kernel.sh --print-env
