@@ -14,7 +14,7 @@
 #   UNIT_SANITIZE=1   build and run create-diff-object with ASan/UBSan
 #   UNIT_WRAPPER=CMD  run create-diff-object under CMD (valgrind.sh uses it)
 #   CDO_DIR           where the binaries are (default: create-diff-object/,
-#                     or create-diff-object/build-sanitize with UNIT_SANITIZE=1)
+#                     or create-diff-object/san with UNIT_SANITIZE=1)
 #   KPATCH_TEST_CACHE cache directory (default ~/.cache/kpatch-lts)
 #   UNIT_KEEP=1       keep the per-case work directories of passing cases
 #   UNIT_COMPILE_ONLY=1  only build the original and patched objects (to
@@ -66,7 +66,7 @@ build_tools() {
 		fi
 		if [[ "$UNIT_SANITIZE" == 1 ]]; then
 			local d
-			for d in "$cdo_src/build-sanitize" "$cdo_src/sanitize" "$cdo_src/build/sanitize"; do
+			for d in "$cdo_src/san" "$cdo_src/build-sanitize" "$cdo_src/sanitize"; do
 				[[ -x "$d/create-diff-object" ]] && CDO_DIR="$d" && break
 			done
 		fi
