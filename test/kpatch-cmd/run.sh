@@ -418,7 +418,7 @@ test_stall() {
 		"task 200 thread 201 \(worker-thr\)" "\(stack not readable" \
 		"!task 1 \(init\)" "!task 300" "!task 200 \(worker\)" \
 		"kill -STOP PID; kill -CONT PID" "kpatch unload fake_patch" "DANGEROUS" "$lp/fake_patch/force" \
-		"for good \(it can never be removed\)"
+		"replaces in a forced transition stay" "never be removed"
 	check "stalled patch left in transition" [ "$(cat "$lp/fake_patch/transition")" = 1 ]
 	run "${e[@]}" -- list
 	expect "list shows the transition" 0 "fake_patch \[transition in progress \(patching\)\]"
@@ -439,7 +439,8 @@ test_stall() {
 	echo 0 >"$lp/fake_patch/enabled"
 	run "${e[@]}" -- unload -t 1 fake_patch
 	expect "stalled unload: exit 1" 1 "already being disabled" "did not complete in 1 s" \
-		"task 1 \(init\) is not yet unpatched" "!task 100" "kpatch load fake_patch"
+		"task 1 \(init\) is not yet unpatched" "!task 100" "kpatch load fake_patch" \
+		"After a forced removal the kernel keeps the module loaded for good"
 	# Nobody blocks any more (the tasks moved on): no task listed.
 	echo 0 >"$WORK/proc/1/task/1/patch_state"
 	echo 0 >"$WORK/proc/200/task/200/patch_state"
