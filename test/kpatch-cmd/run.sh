@@ -290,6 +290,10 @@ test_load_unload() {
 		"^    ext2 \(module not loaded" "^      ext2_fill_super \(sympos 2\)"
 	run "${e[@]}" -- info "$MODS/fake-patch.ko"
 	expect "info of a loaded patch" 0 "^Loaded: +yes, enabled"
+	run "${e[@]}" -- info fake-patch
+	expect "info NAME of a loaded patch without its file" 0 "^Name: +fake_patch" \
+		"showing the loaded patch from" "^Loaded: +yes, enabled" "Patched functions: 2" \
+		"^      cmdline_proc_show$" "ext2_fill_super \(sympos 2\)"
 	: >"$WORK/fake.log"
 	run "${e[@]}" -- load "$MODS/fake-patch.ko"
 	expect "load of a loaded patch" 0 "already loaded \(enabled\)"
