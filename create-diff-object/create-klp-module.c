@@ -108,7 +108,6 @@ int main(int argc, char **argv)
 		struct section *rsec;
 		unsigned int type;
 		long addend;
-		size_t j;
 
 		if (!dest || !dest->sym->sec)
 			fatal("%s: %s record %zu: the destination has no relocation to a section",
@@ -133,10 +132,6 @@ int main(int argc, char **argv)
 			      elf->path, sec->name, i, dest->sym->sec->name,
 			      off);
 		rsec = klp_rela_section(elf, objname, dest->sym->sec);
-		for (j = 0; j < rsec->nr_relas; j++)
-			if (rsec->relas[j].offset == off)
-				fatal("%s: two livepatch relocations for %s+0x%lx",
-				      elf->path, dest->sym->sec->name, off);
 		elf_add_rela(rsec, off, type,
 			     klp_symbol(elf, objname, name, sympos), addend);
 	}
@@ -161,9 +156,21 @@ int main(int argc, char **argv)
 					      r->relas[j].sym->name, sec->name);
 		}
 	}
-	for (i = 1; i < elf->nr_sections; i++)
-		if (is_rela_section(elf->sections[i]))
-			elf_sort_relas(elf->sections[i]);
+	for (i = 1; i < elf->nr_sections; i++) {
+		struct section *r = elf->sections[i];
+		size_t j;
+
+		if (!is_rela_section(r))
+			continue;
+		elf_sort_relas(r);
+		if (!(r->sh.sh_flags & SHF_RELA_LIVEPATCH))
+			continue;
+		for (j = 1; j < r->nr_relas; j++)
+			if (r->relas[j].offset == r->relas[j - 1].offset)
+				fatal("%s: two livepatch relocations for %s+0x%lx",
+				      elf->path, r->base->name,
+				      r->relas[j].offset);
+	}
 	elf_write(elf, argv[2]);
 	printf("%s: %zu livepatch relocation%s\n", argv[2], n, n == 1 ? "" : "s");
 	elf_free(elf);

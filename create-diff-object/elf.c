@@ -399,6 +399,47 @@ static void read_symbols(struct elf_file *elf, Elf *e)
 	}
 }
 
+static bool is_prefix_symbol(const struct symbol *sym)
+{
+	return !strncmp(sym->name, "__pfx_", 6) ||
+	       !strncmp(sym->name, "__cfi_", 6);
+}
+
+/*
+ * The function/object a -ffunction-sections/-fdata-sections section holds:
+ * the symbol at offset 0 covering the section, ignoring .localalias
+ * aliases, or the one function behind __pfx_/__cfi_ padding symbols.
+ */
+static struct symbol *section_main_symbol(struct section *sec)
+{
+	struct symbol *best = NULL, *func = NULL;
+	size_t j, nfuncs = 0, nprefix = 0;
+
+	for (j = 0; j < sec->nr_syms; j++) {
+		struct symbol *sym = sec->syms[j];
+
+		if (is_prefix_symbol(sym)) {
+			nprefix++;
+			continue;
+		}
+		if (sym->type == STT_FUNC && !strstr(sym->name, ".localalias")) {
+			nfuncs++;
+			func = sym;
+		}
+		if (sym->sym.st_value || strstr(sym->name, ".localalias"))
+			continue;
+		if (sym->sym.st_size != sec->size && sec->nr_syms > 1)
+			continue;
+		if (!best || (best->bind == STB_LOCAL && sym->bind != STB_LOCAL))
+			best = sym;
+	}
+	if (!best && nprefix && nfuncs == 1)
+		best = func;
+	if (!best && sec->nr_syms == 1 && !sec->syms[0]->sym.st_value)
+		best = sec->syms[0];
+	return best;
+}
+
 /* Give each section its function/object symbols sorted by value. */
 static void index_section_symbols(struct elf_file *elf)
 {
@@ -429,21 +470,12 @@ static void index_section_symbols(struct elf_file *elf)
 	}
 	for (i = 1; i < elf->nr_sections; i++) {
 		struct section *sec = elf->sections[i];
-		size_t j;
 
 		if (!sec->nr_syms)
 			continue;
 		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms),
 		      compare_symbol_values);
-		/* the symbol a -ffunction-sections/-fdata-sections section holds */
-		for (j = 0; j < sec->nr_syms && !sec->sym; j++) {
-			struct symbol *sym = sec->syms[j];
-
-			if (sym->sym.st_value)
-				break;
-			if (sym->sym.st_size == sec->size || sec->nr_syms == 1)
-				sec->sym = sym;
-		}
+		sec->sym = section_main_symbol(sec);
 	}
 }
 
