@@ -35,7 +35,7 @@ install: all
 		create-diff-object/kpatch-dump $(LIBEXECDIR)/
 	cp -r kmod/patch/. $(DATADIR)/patch/
 	install -m 644 man/kpatch-build.1 man/kpatch.1 $(MANDIR)/
-	install -m 644 kpatch/kpatch.service $(SYSTEMDDIR)/kpatch.service
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' kpatch/kpatch.service >$(SYSTEMDDIR)/kpatch.service
 
 uninstall:
 	rm -f $(BINDIR)/kpatch-build $(SBINDIR)/kpatch $(MANDIR)/kpatch-build.1 $(MANDIR)/kpatch.1

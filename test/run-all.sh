@@ -9,7 +9,7 @@
 #
 # Usage: test/run-all.sh [--quick] [SUITE...]
 #   --quick   only the suites that need no kernel
-#   SUITE     run only these (cdo, driver, kpatch-cmd, bench, canary, unit, integration)
+#   SUITE     run only these (cdo, driver, kpatch-cmd, bench, kpatch-cmd-guest, canary, unit, integration)
 
 set -o nounset -o pipefail
 
@@ -95,6 +95,7 @@ if [[ $QUICK -eq 0 ]]; then
 fi
 suite bench 1 bash test/qemu/selftest.sh
 suite canary 1 bash test/canary/run.sh
+suite kpatch-cmd-guest 1 run_if_present test/kpatch-cmd/run.sh --guest
 suite unit 1 run_if_present test/unit/run.sh
 suite integration 1 run_if_present test/integration/run.sh
 
