@@ -41,7 +41,7 @@ bench_one() {
 	cp "$WORK/patched/$o" "$WORK/in/patched/$(basename "$o")"
 	/usr/bin/time -o "$WORK/time" -f '%e %M' "$CDO" "$WORK/in/$(basename "$o")" \
 		"$WORK/in/patched/$(basename "$o")" vmlinux "$KBUILD/vmlinux" "$KBUILD/Module.symvers" \
-		livepatch_bench "$WORK/out.o" >"$WORK/stdout" 2>"$WORK/stderr" || rc=$?
+		livepatch_bench "$WORK/out.o" >"$WORK/stdout" 2>"$WORK/stderr" 7>&- 8>&- || rc=$?
 	read -r t mem < <(tail -n1 "$WORK/time")
 	printf '%-24s %9d %5d %8s %13s  %s\n' "$o" $(($(stat -c %s "$WORK/orig/$o") / 1024)) "$rc" "$t" "$mem" \
 		"$(sed -n 's/^[^:]*: changed function: //p' "$WORK/stdout" | tr '\n' ' ')"
@@ -55,6 +55,7 @@ bench_main() {
 		done
 	fi
 	mkdir -p "$CACHE"
+	take_run_lock
 	RESULTS="${UNIT_RESULTS:-$CACHE/unit-results}"
 	mkdir -p "$RESULTS"
 	kernel_env

@@ -101,6 +101,36 @@ words_equal() {
 
 fail_msg() { FAILS+=("$*"); }
 
+# consistency_checks OBJ: facts every OUTPUT.o must satisfy.
+consistency_checks() {
+	local o="$1" n defined undefs
+	defined="$(dump_symbols "$R.dump" | awk '{ print $1 }' | sort -u)"
+	# every .kpatch.funcs entry is a function defined in OUTPUT.o
+	for n in $(out_funcs); do
+		grep -qxF "$n" <<<"$defined" ||
+			fail_msg "$o: .kpatch.funcs names $n, which OUTPUT.o does not define"
+	done
+	# a klp relocation never targets something OUTPUT.o defines itself
+	for n in $(awk '$1 == "klp-reloc" { print $3 }' "$R.dump" | sort -u); do
+		grep -qxF "$n" <<<"$defined" &&
+			fail_msg "$o: klp-reloc to $n, which OUTPUT.o defines itself"
+	done
+	# every reported changed function gets a .kpatch.funcs entry
+	for n in $(out_changed); do
+		out_funcs | grep -qxF "$n" ||
+			fail_msg "$o: $n is reported changed but has no .kpatch.funcs entry"
+	done
+	# a plain undefined symbol must be exported (Module.symvers) or be
+	# defined by another object of the same patch (resolved by ld -r)
+	undefs="$(awk '$7 == "UND" && NF >= 8 { print $8 }' "$R.readelf-s" | sort -u)"
+	for n in $undefs; do
+		grep -qF "	$n	" "$KBUILD/Module.symvers" && continue
+		grep -qsx "$n" "$WORK/defined-globals" && continue
+		fail_msg "$o: $n is a plain undefined symbol of OUTPUT.o but nothing exports it (must be a klp relocation)"
+	done
+	return 0
+}
+
 # generic_checks OBJ: contract checks that hold for every run.
 generic_checks() {
 	local o="$1" rc
@@ -128,6 +158,7 @@ generic_checks() {
 			fail_msg "$o: ld -r rejects OUTPUT.o: $(head -n1 "$R.ld-r.log")"
 		fi
 		rm -f "$R.ld-r.o"
+		consistency_checks "$o"
 	else
 		if compgen -G "$R.out.o*" >/dev/null; then
 			fail_msg "$o: exit $rc but an output file was left: $(compgen -G "$R.out.o*" | head -n1)"
@@ -254,6 +285,11 @@ check_expect() {
 	FAILS=()
 	declare -A EXIT_SEEN=()
 
+	# globals defined by any output of this patch (ld -r resolves them)
+	for o in "${OBJECTS[@]}"; do
+		awk '$7 != "UND" && $5 == "GLOBAL" && NF >= 8 { print $8 }' \
+			"$WORK/res/$o.readelf-s" 2>/dev/null
+	done | sort -u >"$WORK/defined-globals"
 	for o in "${OBJECTS[@]}"; do
 		R="$WORK/res/$o"
 		generic_checks "$o"

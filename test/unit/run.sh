@@ -28,7 +28,7 @@ set -o errexit -o nounset -o pipefail
 
 UNITDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$UNITDIR/../.." && pwd)"
-CASEDIR="$UNITDIR/cases"
+CASEDIR="${UNIT_CASEDIR:-$UNITDIR/cases}"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 BASE_KCFLAGS="-ffunction-sections -fdata-sections"
 UNIT_SANITIZE="${UNIT_SANITIZE:-0}"
@@ -163,7 +163,9 @@ compile_objects() {
 	for o in "$@"; do
 		rm -f "$OBJDIR/$o"
 	done
-	make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 KCFLAGS="$kcflags" "$@" >"$log" 2>&1 || return 1
+	# (7>&- 8>&-: the locks stay with run.sh, not with a stray make)
+	make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 KCFLAGS="$kcflags" "$@" >"$log" 2>&1 7>&- 8>&- ||
+		return 1
 	for o in "$@"; do
 		[[ -f "$OBJDIR/$o" ]] || { echo "make did not produce $o" >>"$log"; return 1; }
 	done
@@ -229,9 +231,12 @@ run_cdo() {
 	fi
 	[[ -n "$UNIT_WRAPPER" ]] && read -r -a wrapper <<<"$UNIT_WRAPPER"
 	rm -f "$res.out.o"
+	printf '%q ' "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" >"$res.cmd"
+	echo >>"$res.cmd"
 	"${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
 		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" \
-		>"$res.stdout" 2>"$res.stderr" || rc=$?
+		>"$res.stdout" 2>"$res.stderr" 7>&- 8>&- || rc=$?
 	echo "$rc" >"$res.rc"
 	if [[ -f "$res.out.o" ]]; then
 		"$DUMP" "$res.out.o" >"$res.dump" 2>"$res.dump.err" || echo "kpatch-dump exit $?" >>"$res.dump.err"
@@ -306,6 +311,13 @@ run_case() {
 
 # ------------------------------------------------------------------ main --
 
+# One run (run.sh, bench.sh, valgrind.sh) at a time: they share the source
+# mirror, the object dir and the results.
+take_run_lock() {
+	exec 7>"$CACHE/.unit-run.lock"
+	flock -n 7 || { note "another test/unit run is in progress; waiting"; flock 7; }
+}
+
 main() {
 	local names=() n passed=0 failed=0 skipped=0 rc
 
@@ -323,6 +335,7 @@ main() {
 	done
 
 	mkdir -p "$CACHE"
+	take_run_lock
 	RESULTS="${UNIT_RESULTS:-$CACHE/unit-results}"
 	[[ "$UNIT_SANITIZE" == 1 ]] && RESULTS="$RESULTS-sanitize"
 	mkdir -p "$RESULTS"

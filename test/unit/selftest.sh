@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftest.sh - check that run.sh's assertions can fail: runs the
+# plain-function patch once with an .expect where every assertion is wrong
+# (each must be reported) and once with the real .expect (must pass).
+#
+# Usage: selftest.sh    (exit 0 when the runner behaves)
+
+set -o errexit -o nounset -o pipefail
+
+UNITDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+cp "$UNITDIR/cases/plain-function.patch" "$tmp/wrong.patch"
+cp "$UNITDIR/cases/plain-function.patch" "$tmp/right.patch"
+cp "$UNITDIR/cases/plain-function.expect" "$tmp/right.expect"
+# One wrong assertion of every kind (exit is checked separately below).
+cat >"$tmp/wrong.expect" <<'EOT'
+object fs/proc/cmdline.o
+changed proc_cmdline_init
+not-changed cmdline_proc_show
+changed-exactly cmdline_proc_show proc_cmdline_init
+new cmdline_proc_show
+new-exactly something_new
+func vmlinux cmdline_proc_show 1
+no-func cmdline_proc_show
+funcs-exactly cmdline_proc_show other
+klp-reloc vmlinux seq_puts 0
+no-klp-reloc saved_command_line
+undef saved_command_line
+no-undef seq_puts
+symbol proc_cmdline_init
+no-symbol cmdline_proc_*
+orig-symbol no_such_function
+section-present .init.text
+section-absent __mcount_loc
+section-size __mcount_loc 16
+section-min __mcount_loc 8*FUNCSYMS+1
+section-max __mcount_loc 8*FUNCSYMS-1
+orig-section-min __mcount_loc 1000
+section-same-count __mcount_loc 8 .orc_unwind_ip 8
+callback pre_patch vmlinux nothing
+stdout-contains no such text
+stdout-lacks changed function
+stderr-contains no such text
+dump-contains no such text
+dump-lacks func vmlinux
+string no such string
+no-string kpatch-unit
+EOT
+wrong=$(grep -vc '^object' "$tmp/wrong.expect")
+printf 'object fs/proc/cmdline.o\nexit 3\n' >"$tmp/wrongexit.expect"
+cp "$tmp/wrong.patch" "$tmp/wrongexit.patch"
+
+fail=0
+out="$(UNIT_CASEDIR="$tmp" bash "$UNITDIR/run.sh" wrong wrongexit right || true)"
+echo "$out"
+res="${UNIT_RESULTS:-$CACHE/unit-results}"
+got=$(wc -l <"$res/wrong/failures.txt" 2>/dev/null || echo 0)
+if [[ "$got" -ne "$wrong" ]]; then
+	echo "selftest: expected $wrong reported failures for 'wrong', got $got:" >&2
+	cat "$res/wrong/failures.txt" >&2 || true
+	fail=1
+fi
+grep -q '^FAIL wrongexit: .*exit 0, expected 3' <<<"$out" || { echo "selftest: wrong exit code not reported" >&2; fail=1; }
+grep -q '^PASS right$' <<<"$out" || { echo "selftest: the correct case did not pass" >&2; fail=1; }
+grep -qx '1 passed, 2 failed' <<<"$out" || { echo "selftest: bad summary line" >&2; fail=1; }
+[[ $fail -eq 0 ]] && echo "selftest: ok ($wrong wrong assertions all reported)"
+exit $fail
