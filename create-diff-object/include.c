@@ -47,9 +47,12 @@ void include_symbol(struct symbol *sym)
 
 bool is_internal_target(const struct symbol *sym)
 {
+	if (!sym->sec || !sym->sec->include || sym->sec->ignore ||
+	    is_rela_section(sym->sec))
+		return false;
 	if (sym->type == STT_SECTION)
-		return sym->sec && sym->sec->include && !sym->sec->partial;
-	return sym->sec && sym->include;
+		return !sym->sec->partial;
+	return sym->include;
 }
 
 /*

@@ -51,7 +51,7 @@ static const char *pointer_symbol(struct section *sec, unsigned long off)
 
 	if (!rela)
 		return NULL;
-	if (rela->sym->type != STT_SECTION)
+	if (rela->sym->type != STT_SECTION || !rela->sym->sec)
 		return rela->sym->name;
 	sym = elf_symbol_containing(rela->sym->sec, rela->addend);
 	return sym ? sym->name : rela->sym->name;

@@ -126,7 +126,11 @@ static void copy_sections(struct output_state *os)
 		struct section *sec = p->sections[i], *o;
 
 		if (!sec->include || is_rela_section(sec) || sec->ignore ||
-		    sec->sh.sh_type == SHT_GROUP)
+		    sec->sh.sh_type == SHT_GROUP ||
+		    sec->sh.sh_type == SHT_SYMTAB ||
+		    sec->sh.sh_type == SHT_STRTAB ||
+		    sec->sh.sh_type == SHT_SYMTAB_SHNDX ||
+		    sec->sh.sh_type == SHT_NULL)
 			continue;
 		o = elf_add_section(os->out, sec->name, sec->sh.sh_type,
 				    sec->sh.sh_flags & ~SHF_GROUP,
@@ -206,6 +210,10 @@ static void copy_relas(struct output_state *os)
 			switch (reach.kind) {
 			case REACH_INTERNAL:
 				t = r->sym;
+				if (!t->out && !t->sec->out)
+					fatal("%s: section %s: %s refers to %s in section %s which cannot be written",
+					      cdo->base, sec->name, r->sym->name,
+					      t->name, t->sec->name);
 				if (t->type != STT_SECTION && t->out) {
 					elf_add_rela(orela, r->offset, r->type,
 						     t->out, r->addend);

@@ -91,6 +91,8 @@ static bool has_fentry(const struct symbol *f)
 	unsigned long offs[] = { start + 1, start + 5 };	/* after endbr64 */
 	size_t i;
 
+	if (!sec->data)
+		return false;
 	for (i = 0; i < 2; i++) {
 		struct rela *r = elf_rela_at(sec, offs[i]);
 
