@@ -53,20 +53,30 @@
 /*
  * __se_sys: sign-extends the register-sized arguments and checks that no
  * argument is wider than a long; __do_sys: the body written by the author.
+ *
+ * Both are __always_inline, so the whole syscall ends up in the
+ * __x64_sys_NAME stub. In the running kernel __do_sys_NAME is a plain
+ * "static inline" function, which the kernel marks notrace; when gcc keeps
+ * it out of line it cannot be redirected by ftrace, so a change to the body
+ * must show up in the traceable stub, which is what gets patched.
  */
 #define __KPATCH_SYSCALL_DEFINEx(x, name, ...)				\
-	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__));	\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__)); \
+	static __always_inline long					\
+	__se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__));		\
+	static __always_inline long					\
+	__do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__));		\
 	__KPATCH_X64_SYS_STUBx(x, name, __VA_ARGS__)			\
 	__KPATCH_IA32_SYS_STUBx(x, name, __VA_ARGS__)			\
-	static long __se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__))	\
+	static __always_inline long					\
+	__se_sys##name(__MAP(x, __SC_LONG, __VA_ARGS__))		\
 	{								\
 		long ret = __do_sys##name(__MAP(x, __SC_CAST, __VA_ARGS__)); \
 		__MAP(x, __SC_TEST, __VA_ARGS__);			\
 		__PROTECT(x, ret, __MAP(x, __SC_ARGS, __VA_ARGS__));	\
 		return ret;						\
 	}								\
-	static inline long __do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
+	static __always_inline long					\
+	__do_sys##name(__MAP(x, __SC_DECL, __VA_ARGS__))
 
 #define KPATCH_SYSCALL_DEFINE0(sname)					\
 	static long __do_sys_##sname(const struct pt_regs *__unused);	\
