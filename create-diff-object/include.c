@@ -52,6 +52,9 @@ bool is_internal_target(const struct symbol *sym)
 		return false;
 	if (sym->type == STT_SECTION)
 		return !sym->sec->partial;
+	/* code in a wholly copied text section is reached in the copy */
+	if (is_text_section(sym->sec) && !sym->sec->partial)
+		return true;
 	return sym->include;
 }
 

@@ -128,13 +128,22 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec,
 	return &states[nr_states++];
 }
 
+/*
+ * Keep an entry when the code it describes is in the output: a whole text
+ * section is copied even when only one of its functions was wanted (.sched.text,
+ * .init.text: gas resolves calls between local functions of one section
+ * without relocations, so the section cannot be split), and the code of
+ * its other functions keeps its exception-table/alternative/... entries too.
+ */
 static bool owner_included(struct special_state *st, size_t e)
 {
 	struct rela *r = elf_rela_at(st->sec, e * st->desc->size +
 				     st->desc->owner);
+	struct section *code;
 
-	return r && r->sym->sec && is_internal_target(r->sym) &&
-	       is_text_section(r->sym->sec);
+	if (!r || !(code = r->sym->sec) || !is_text_section(code))
+		return false;
+	return code->include && !code->partial && !code->ignore;
 }
 
 bool special_mark_entries(struct cdo *cdo)

@@ -91,3 +91,21 @@ expect_line dump '^section __dyndbg 32$'
 expect_line dump '^symbol __dyndbg __UNIQUE_ID_ddebug1\.[0-9]+ LOCAL OBJECT$'
 expect_linkable
 if readelf -rW "$D/out.o" | awk '/section .\.rela__dyndbg/{f=1;next} /^$/{f=0} f' | grep -q 'bar'; then pass "descriptor points at bar's strings"; else fail "descriptor relocations"; readelf -rW "$D/out.o" | grep -A6 dyndbg; fi
+
+begin multi-function-section
+cat > "$D/orig/foo.c" <<'C'
+int exported_fn(int);
+__attribute__((section(".sched.text"), noinline)) static int inner(int x) { return exported_fn(x) * 2; }
+__attribute__((section(".sched.text"))) int outer(int x) { return inner(x) + 1; }
+__attribute__((section(".sched.text"))) int other(int x) { return x - 1; }
+C
+sed 's/inner(x) + 1/inner(x) + 5/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: outer$'
+expect_no_line stdout 'function: (inner|other)$'
+expect_line dump '^func vmlinux outer 0$'
+size=$("$BIN/kpatch-dump" "$D/patched/foo.o" | awk '$1 == "section" && $2 == ".sched.text" {print $3}')
+expect_line dump "^section \.sched\.text $size\$"
+expect_line dump '^section __mcount_loc 24$'
+expect_linkable
