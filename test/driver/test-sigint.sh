@@ -56,4 +56,36 @@ while read -r p; do kill -0 "$p" 2>/dev/null && alive=1; done <"$WORK/pids"
 [[ $alive -eq 0 ]] && pass "sigint: the stalled make was killed" || fail "sigint: make still running"
 if flock -n "$cache/.lock" true; then pass "sigint: lock released"; else fail "sigint: lock still held"; fi
 [[ ! -e "$WORK/livepatch-p.ko" ]] && pass "sigint: no module written" || fail "sigint: module written"
+
+# SIGKILL cannot be trapped: the mirror stays patched, and the next run
+# must repair it (and the object dir) before doing anything else.
+rm -f "$WORK/pids"
+PATH="$FAKEBIN:$PATH" FAKE_MAKE_STALL_FILE="$cache/src/fs/proc/cmdline.c" \
+	FAKE_MAKE_STALL_MARKER="$MARKER" FAKE_MAKE_PIDS="$WORK/pids" KPATCH_CDO="$FAKEBIN/fake-cdo" \
+	CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -j2 -o "$WORK" \
+	"$WORK/p.patch" >"$WORK/log2" 2>&1 &
+pid=$!
+for ((i = 0; i < 6000; i++)); do
+	[[ -s "$WORK/pids" ]] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+while read -r p; do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done <"$WORK/pids"
+if grep -q "$MARKER" "$cache/src/fs/proc/cmdline.c" && [[ -f "$cache/src.touched" ]]; then
+	pass "sigkill: mirror left patched, src.touched records it"
+else
+	fail "sigkill: expected a patched mirror after SIGKILL"
+fi
+[[ "$(tree_state "${files[@]}")" == "$before" ]] && pass "sigkill: user file still unchanged" ||
+	fail "sigkill: user file changed"
+sed -e 's/seq_puts(m, saved_command_line);/seq_puts(m, no_such_line);/' "$WORK/p.patch" >"$WORK/bad.patch"
+CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -o "$WORK" "$WORK/bad.patch" >"$WORK/log3" 2>&1
+if [[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" == "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
+   ! grep -q "$MARKER" "$cache/src/fs/proc/cmdline.c" && [[ ! -e "$cache/src.touched" && ! -e "$cache/obj.dirty" ]]; then
+	pass "sigkill: the next run restored the mirror and the object dir first"
+else
+	fail "sigkill: next run did not repair"; cat "$WORK/log3"
+fi
 finish
