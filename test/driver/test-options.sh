@@ -73,4 +73,26 @@ elif grep -q "CONFIG_LIVEPATCH is not enabled" "$out"; then
 else
 	fail "options: CONFIG_LIVEPATCH message"; cat "$out"
 fi
+# A compiler that is not the one that built vmlinux is refused, unless
+# --skip-compiler-check (which then fails later, at the patch check).
+mkdir -p "$WORK/fakegcc"
+printf '#!/bin/sh\necho "gcc (Fake 1.0) 1.0.0"\n' >"$WORK/fakegcc/gcc"
+chmod +x "$WORK/fakegcc/gcc"
+printf -- '--- a/nothing.c\n+++ b/nothing.c\n@@ -1 +1 @@\n-a\n+b\n' >"$WORK/nothing.patch"
+if PATH="$WORK/fakegcc:$PATH" CACHEDIR="$WORK/c" "$KB" -s "$KSRC" -c "$KCONFIG" -v "$VMLINUX" \
+	"$WORK/nothing.patch" >"$out" 2>&1; then
+	fail "options: compiler mismatch accepted"
+elif grep -q "compiler mismatch: the kernel was built with 'gcc (Debian" "$out"; then
+	pass "options: compiler mismatch refused: $(grep -o "compiler mismatch.*" "$out" | cut -c1-100)"
+else
+	fail "options: compiler mismatch message"; cat "$out"
+fi
+if PATH="$WORK/fakegcc:$PATH" CACHEDIR="$WORK/c" "$KB" --skip-compiler-check -s "$KSRC" -c "$KCONFIG" \
+	-v "$VMLINUX" "$WORK/nothing.patch" >"$out" 2>&1; then
+	fail "options: --skip-compiler-check run succeeded on a bogus patch"
+elif ! grep -q "compiler mismatch" "$out" && grep -q "does not apply" "$out"; then
+	pass "options: --skip-compiler-check skips the compiler check"
+else
+	fail "options: --skip-compiler-check"; cat "$out"
+fi
 finish
