@@ -64,4 +64,26 @@ fi
 	pass "build: user tree untouched" || fail "build: user tree changed"
 [[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" == "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
 	pass "build: mirror restored to hard links" || fail "build: mirror not restored"
+# Out-of-tree module: build test/integration/oot in a copy, patch it.
+if [[ -d "$TOP/test/integration/oot" && -f "$TOP/test/integration/oot-hello.patch" ]]; then
+	cp -a "$TOP/test/integration/oot" "$WORK/oot"
+	if make -C "$WORK/oot" KDIR="$KBUILD" >"$WORK/oot.log" 2>&1; then
+		sum_before="$(cd "$WORK/oot" && sha256sum oot_hello.c oot_hello.o oot_hello.ko)"
+		rc=0
+		kb "$cache" --oot-module "$WORK/oot/oot_hello.ko" --oot-module-src "$WORK/oot" \
+			-o "$WORK/out" "$TOP/test/integration/oot-hello.patch" >"$WORK/log3" 2>&1 || rc=$?
+		if [[ $rc -eq 0 && -f "$WORK/out/livepatch-oot-hello.ko" ]] &&
+		   grep -q "oot_hello.o: changed function: oot_hello_show" "$WORK/log3" &&
+		   grep -q "Patched objects: oot_hello" "$WORK/log3"; then
+			pass "build: --oot-module: livepatch-oot-hello.ko patches oot_hello_show in oot_hello"
+		else
+			fail "build: --oot-module rc=$rc"; tail -n 20 "$WORK/log3"
+		fi
+		[[ "$(cd "$WORK/oot" && sha256sum oot_hello.c oot_hello.o oot_hello.ko)" == "$sum_before" ]] &&
+			pass "build: --oot-module: module source dir untouched" ||
+			fail "build: --oot-module: module source dir changed"
+	else
+		fail "build: could not build the out-of-tree test module"; tail -n 5 "$WORK/oot.log"
+	fi
+fi
 finish
