@@ -42,9 +42,16 @@ build() {
 	# Built non-replace (-R) by default so that all modules can be stacked in
 	# the all-together run; a header line "kpatch-build-options:" overrides.
 	if grep -q 'kpatch-build-options:' "$patch"; then opts="$(patch_opts "$patch")"; else opts="-R"; fi
+	if [[ "$name" == oot-* ]]; then
+		# Out-of-tree module: build it from a copy of test/integration/oot.
+		rm -rf "$OUT/oot" && cp -r "$DIR/oot" "$OUT/oot" &&
+			make -C "$OUT/oot" KDIR="$KBUILD" >"$OUT/$name.build.log" 2>&1 || return 1
+		opts+=" --oot-module $OUT/oot/oot_hello.ko --oot-module-src $OUT/oot"
+		EXTRA_ADDS+=(--add "$OUT/oot/oot_hello.ko")
+	fi
 	# shellcheck disable=SC2086
 	"$KPATCH_BUILD" -s "$KSRC" -c "$KCONFIG" -v "$VMLINUX" -n "livepatch-$name" -o "$OUT" \
-		$opts "$patch" >"$OUT/$name.build.log" 2>&1
+		$opts "$patch" >>"$OUT/$name.build.log" 2>&1
 }
 
 names=()
@@ -68,6 +75,7 @@ for name in "${names[@]}"; do
 		fi
 		continue
 	fi
+	EXTRA_ADDS=()
 	if ! build "$name" "$patch"; then
 		fail "$name: kpatch-build failed"
 		tail -n 15 "$OUT/$name.build.log" | sed 's/^/    | /'
@@ -88,7 +96,7 @@ for name in "${names[@]}"; do
 		echo '[ -f "$T" ] && check "'"$name"': test fails after unload" not sh "$T"'
 		echo 'exit $GUEST_FAILS'
 	} >"$guest"
-	adds=(--add "$ko")
+	adds=(--add "$ko" "${EXTRA_ADDS[@]}")
 	[[ -f "$test_file" ]] && adds+=(--add "$test_file")
 	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1; then
 		pass "$name: $(grep -c GUEST-PASS "$OUT/$name.guest.log") guest checks passed, dmesg clean"
@@ -105,6 +113,7 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 	declare -A seen=()
 	together=()
 	for name in "${ok_modules[@]}"; do
+		[[ "$name" == oot-* ]] && continue
 		ko="$OUT/livepatch-$name.ko"
 		if ! grep -q '^kpatch_replace=N' <(modinfo -F kpatch_replace "$ko" | sed 's/^/kpatch_replace=/'); then
 			continue	# replace patches cannot be stacked
