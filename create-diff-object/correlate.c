@@ -167,14 +167,17 @@ static void link_referrers(struct elf_file *elf)
 		struct section *rsec = elf->sections[i];
 		struct symbol *func;
 
-		if (!is_rela_section(rsec) || !rsec->base->sym ||
-		    rsec->base->sym->type != STT_FUNC)
+		if (!is_rela_section(rsec) || !is_text_section(rsec->base))
 			continue;
-		func = rsec->base->sym;
 		for (j = 0; j < rsec->nr_relas; j++) {
 			struct symbol *t = rsec->relas[j].sym;
 
-			if (t->static_local)
+			if (!t->static_local)
+				continue;
+			func = rsec->base->sym ? rsec->base->sym :
+			       elf_symbol_containing(rsec->base,
+						     rsec->relas[j].offset);
+			if (func && func->type == STT_FUNC)
 				add_referrer(t, func);
 		}
 	}
@@ -227,24 +230,110 @@ static bool correlatable(const struct symbol *sym)
 	       sym->type != STT_FILE && !sym->special_static && *sym->name;
 }
 
-/* Exact names, unique on both sides. */
+/* The only symbol called name with this locality, or NULL. */
+static struct symbol *unique_symbol(struct elf_file *elf, const char *name,
+				    bool local)
+{
+	struct hash_node *node = NULL;
+	struct symbol *found = NULL;
+
+	while ((node = hash_next(&elf->sym_by_name, name, node))) {
+		struct symbol *s = node->value;
+
+		if ((s->bind == STB_LOCAL) != local)
+			continue;
+		if (found)
+			return NULL;
+		found = s;
+	}
+	return found;
+}
+
+/* Exact names, unique (among locals, or among globals) on both sides. */
 static void correlate_by_name(struct elf_file *orig, struct elf_file *patched)
 {
 	size_t i;
 
 	for (i = 1; i < patched->nr_symbols; i++) {
 		struct symbol *p = patched->symbols[i], *o;
+		bool local = p->bind == STB_LOCAL;
 
 		if (!correlatable(p) || p->static_local || p->twin)
 			continue;
-		if (hash_count(&patched->sym_by_name, p->name) != 1 ||
-		    hash_count(&orig->sym_by_name, p->name) != 1)
+		if (unique_symbol(patched, p->name, local) != p)
 			continue;
-		o = elf_find_symbol(orig, p->name);
+		o = unique_symbol(orig, p->name, local);
+		if (!o) {
+			/* static <-> global: only when the name is unique */
+			if (hash_count(&patched->sym_by_name, p->name) != 1 ||
+			    hash_count(&orig->sym_by_name, p->name) != 1)
+				continue;
+			o = elf_find_symbol(orig, p->name);
+		}
 		if (!correlatable(o) || o->static_local || o->twin ||
 		    o->type != p->type)
 			continue;
 		set_twins(o, p);
+	}
+}
+
+/*
+ * Locals whose name is not unique in the object (objects linked from
+ * several files, like vmlinux.o): by STT_FILE block and name.
+ */
+static void correlate_by_file(struct elf_file *orig, struct elf_file *patched)
+{
+	struct hash_table ot, pt;
+	char **keys[2];
+	size_t i;
+
+	hash_init(&ot, 64);
+	hash_init(&pt, 64);
+	for (int pass = 0; pass < 2; pass++) {
+		struct elf_file *elf = pass ? patched : orig;
+		struct hash_table *t = pass ? &pt : &ot;
+
+		keys[pass] = xcalloc(elf->nr_symbols, sizeof(char *));
+		for (i = 1; i < elf->nr_symbols; i++) {
+			struct symbol *s = elf->symbols[i];
+
+			if (!correlatable(s) || s->twin || s->static_local ||
+			    s->bind != STB_LOCAL || !s->file ||
+			    hash_count(&elf->sym_by_name, s->name) < 2)
+				continue;
+			keys[pass][i] = xasprintf("%s/%s", s->file, s->name);
+			hash_add(t, keys[pass][i], s);
+		}
+	}
+	for (i = 1; i < patched->nr_symbols; i++) {
+		struct symbol *p = patched->symbols[i], *o;
+		const char *key = keys[1][i];
+
+		struct hash_node *on = NULL, *pn = NULL;
+		size_t n;
+
+		if (!key || p->twin)
+			continue;
+		n = hash_count(&pt, key);
+		if (n != hash_count(&ot, key))
+			continue;
+		/* same count on both sides: pair them in symbol table order */
+		while ((pn = hash_next(&pt, key, pn)) &&
+		       (on = hash_next(&ot, key, on))) {
+			o = on->value;
+			p = pn->value;
+			if (o->type == p->type && !o->twin && !p->twin)
+				set_twins(o, p);
+		}
+	}
+	hash_free(&ot);
+	hash_free(&pt);
+	for (int pass = 0; pass < 2; pass++) {
+		struct elf_file *elf = pass ? patched : orig;
+
+		for (i = 0; i < elf->nr_symbols; i++)
+			free(keys[pass][i]);
+		free(keys[pass]);
 	}
 }
 
@@ -309,13 +398,22 @@ static bool referenced_by_twin(const struct symbol *o, const struct symbol *p)
 	return false;
 }
 
+static char *static_local_key(const struct symbol *sym)
+{
+	char *base = strip_numbers(sym->name);
+	char *key = xasprintf("%s/%s", sym->file ? sym->file : "", base);
+
+	free(base);
+	return key;
+}
+
 /* Static locals (name.N) by base name and the functions using them. */
 static void correlate_static_locals(struct elf_file *orig,
 				    struct elf_file *patched)
 {
-	struct hash_table ot;
+	struct hash_table ot, pt;
 	size_t i;
-	char **keys = xcalloc(orig->nr_symbols, sizeof(*keys));
+	char **keys = xcalloc(orig->nr_symbols, sizeof(*keys)), **pkeys;
 
 	hash_init(&ot, orig->nr_symbols);
 	for (i = 1; i < orig->nr_symbols; i++) {
@@ -323,7 +421,7 @@ static void correlate_static_locals(struct elf_file *orig,
 
 		if (!o->static_local || o->twin)
 			continue;
-		keys[i] = strip_numbers(o->name);
+		keys[i] = static_local_key(o);
 		hash_add(&ot, keys[i], o);
 	}
 	for (int pass = 0; pass < 2; pass++) {
@@ -336,7 +434,7 @@ static void correlate_static_locals(struct elf_file *orig,
 
 			if (!p->static_local || p->twin)
 				continue;
-			key = strip_numbers(p->name);
+			key = static_local_key(p);
 			while ((node = hash_next(&ot, key, node))) {
 				struct symbol *o = node->value;
 
@@ -355,6 +453,43 @@ static void correlate_static_locals(struct elf_file *orig,
 			free(key);
 		}
 	}
+	/* what is left: pair in order when both sides have as many */
+	hash_init(&pt, 64);
+	pkeys = xcalloc(patched->nr_symbols, sizeof(*pkeys));
+	for (i = 1; i < patched->nr_symbols; i++) {
+		struct symbol *p = patched->symbols[i];
+
+		if (!p->static_local || p->twin)
+			continue;
+		pkeys[i] = static_local_key(p);
+		hash_add(&pt, pkeys[i], p);
+	}
+	for (i = 1; i < patched->nr_symbols; i++) {
+		struct symbol *p = patched->symbols[i];
+		struct hash_node *node = NULL;
+		size_t left_o = 0, left_p = 0;
+
+		if (!pkeys[i] || p->twin)
+			continue;
+		while ((node = hash_next(&ot, pkeys[i], node)))
+			left_o += !((struct symbol *)node->value)->twin;
+		while ((node = hash_next(&pt, pkeys[i], node)))
+			left_p += !((struct symbol *)node->value)->twin;
+		if (left_o != left_p)
+			continue;
+		while ((node = hash_next(&ot, pkeys[i], node))) {
+			struct symbol *o = node->value;
+
+			if (!o->twin && o->type == p->type) {
+				set_twins(o, p);
+				break;
+			}
+		}
+	}
+	hash_free(&pt);
+	for (i = 0; i < patched->nr_symbols; i++)
+		free(pkeys[i]);
+	free(pkeys);
 	hash_free(&ot);
 	for (i = 0; i < orig->nr_symbols; i++)
 		free(keys[i]);
@@ -414,6 +549,7 @@ static const char *object_file_name(struct elf_file *elf)
 void cdo_correlate(struct cdo *cdo)
 {
 	correlate_by_name(cdo->orig, cdo->patched);
+	correlate_by_file(cdo->orig, cdo->patched);
 	correlate_by_stripped_name(cdo->orig, cdo->patched);
 	correlate_static_locals(cdo->orig, cdo->patched);
 	correlate_sections(cdo->orig, cdo->patched);
