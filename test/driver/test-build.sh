@@ -64,6 +64,15 @@ fi
 	pass "build: user tree untouched" || fail "build: user tree changed"
 [[ "$(stat -c %i "$cache/src/fs/proc/cmdline.c")" == "$(stat -c %i "$USER_TREE/fs/proc/cmdline.c")" ]] &&
 	pass "build: mirror restored to hard links" || fail "build: mirror not restored"
+# -t TARGET: full build of the target (cached), then every rebuilt object.
+rc=0
+kb "$cache" -t fs/proc/ -n livepatch-full -o "$WORK/out" "$WORK/cmdline-marker.patch" >"$WORK/log4" 2>&1 || rc=$?
+if [[ $rc -eq 0 && -f "$WORK/out/livepatch-full.ko" ]] && grep -q "cmdline.o: changed function: cmdline_proc_show" "$WORK/log4"; then
+	pass "build: -t fs/proc/ (full build of the target, rebuilt objects diffed)"
+else
+	fail "build: -t fs/proc/ rc=$rc"; tail -n 20 "$WORK/log4"
+fi
+
 # Out-of-tree module: build test/integration/oot in a copy, patch it.
 if [[ -d "$TOP/test/integration/oot" && -f "$TOP/test/integration/oot-hello.patch" ]]; then
 	cp -a "$TOP/test/integration/oot" "$WORK/oot"
