@@ -66,11 +66,12 @@ static bool is_line_immediate(const struct section *sec, unsigned long start,
 	return false;
 }
 
-static const char *string_at(const struct rela *rela, size_t *len)
+static const char *string_at(const struct section *base,
+			     const struct rela *rela, size_t *len)
 {
 	const struct section *sec = rela->sym->sec;
-	long off = (long)rela->sym->sym.st_value + rela->addend +
-		   (rela_is_pcrel(rela->type) ? 4 : 0);
+	long off = (long)rela->sym->sym.st_value +
+		   rela_target_offset(base, rela);
 	const unsigned char *end;
 
 	if (off < 0 || (size_t)off >= sec->size || !sec->data)
@@ -94,14 +95,17 @@ static bool same_special_static(const struct symbol *o, const struct symbol *p)
 	return true;
 }
 
-static bool rela_targets_equal(const struct rela *ro, const struct rela *rp)
+static bool rela_targets_equal(const struct section *os,
+			       const struct rela *ro,
+			       const struct section *ps,
+			       const struct rela *rp)
 {
 	const struct symbol *so = ro->sym, *sp = rp->sym;
 
 	if (so->sec && sp->sec && is_string_section(so->sec) &&
 	    is_string_section(sp->sec)) {
 		size_t lo = 0, lp = 0;
-		const char *a = string_at(ro, &lo), *b = string_at(rp, &lp);
+		const char *a = string_at(os, ro, &lo), *b = string_at(ps, rp, &lp);
 
 		return a && b && lo == lp && !memcmp(a, b, lo) &&
 		       !strcmp(so->sec->name, sp->sec->name);
@@ -117,13 +121,14 @@ static bool rela_targets_equal(const struct rela *ro, const struct rela *rp)
 	return false;
 }
 
-static void describe_target(char *buf, size_t n, const struct rela *r)
+static void describe_target(char *buf, size_t n, const struct section *base,
+			    const struct rela *r)
 {
 	size_t len = 0;
 	const char *s;
 
 	if (r->sym->sec && is_string_section(r->sym->sec) &&
-	    (s = string_at(r, &len)))
+	    (s = string_at(base, r, &len)))
 		snprintf(buf, n, "\"%.*s\"", (int)(len > 40 ? 40 : len), s);
 	else
 		snprintf(buf, n, "%s%+ld", r->sym->name, r->addend);
@@ -176,10 +181,10 @@ static char *compare_range(const struct section *os, unsigned long ostart,
 		char a[96], b[96];
 
 		if (ro->offset - ostart == rp->offset - pstart &&
-		    ro->type == rp->type && rela_targets_equal(ro, rp))
+		    ro->type == rp->type && rela_targets_equal(os, ro, ps, rp))
 			continue;
-		describe_target(a, sizeof(a), ro);
-		describe_target(b, sizeof(b), rp);
+		describe_target(a, sizeof(a), os, ro);
+		describe_target(b, sizeof(b), ps, rp);
 		return xasprintf("relocation at offset 0x%lx: original %s (at 0x%lx) -> patched %s (at 0x%lx)",
 				 rp->offset - pstart, a, ro->offset - ostart, b,
 				 rp->offset - pstart);

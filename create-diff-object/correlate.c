@@ -147,7 +147,7 @@ static void convert_section_relas(struct elf_file *elf)
 				rela->addend -= tsec->sym->sym.st_value;
 				continue;
 			}
-			off = rela->addend + (rela_is_pcrel(rela->type) ? 4 : 0);
+			off = rela_target_offset(rsec->base, rela);
 			if (off < 0)
 				continue;
 			target = elf_symbol_containing(tsec, off);

@@ -144,6 +144,12 @@ unsigned int rela_width(unsigned int type);
 bool rela_is_pcrel(unsigned int type);
 const char *rela_type_name(unsigned int type);
 
+/*
+ * Offset from the relocation's symbol to the byte it designates: the addend
+ * corrected for PC-relative instructions (insn.c).
+ */
+long rela_target_offset(const struct section *base, const struct rela *rela);
+
 /* Function/object symbol containing offset in sec (value <= off < end). */
 struct symbol *elf_symbol_containing(const struct section *sec,
 				     unsigned long off);

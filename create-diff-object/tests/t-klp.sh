@@ -59,3 +59,31 @@ expect_rc 0
 expect_line dump '^func mymod foo 0$'
 expect_line dump '^klp-reloc mymod sibling_fn 0 '
 expect_no_line dump 'klp-reloc .* exported_fn'
+
+begin rip-relative-immediate
+# cmpl $imm32, var(%rip): the addend is offset - 8, not offset - 4
+cat > "$D/orig/foo.c" <<'C'
+__attribute__((section(".data..read_mostly"))) static int a_var = 1;
+__attribute__((section(".data..read_mostly"))) static int b_var = 2;
+__attribute__((section(".data..read_mostly"))) static int c_var = 3;
+void set_vars(int v) { a_var = v; b_var = v + 1; c_var = v + 2; }
+int foo(void) { return c_var == 0x12345678; }
+C
+sed 's/== 0x12345678;/== 0x12345678 ? 5 : 7;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line dump '^klp-reloc vmlinux c_var 0 \.text\.foo\+0x[0-9a-f]+ R_X86_64_PC32 -8$'
+expect_no_line dump 'klp-reloc .* (a_var|b_var) '
+
+begin rip-relative-imm8
+cat > "$D/orig/foo.c" <<'C'
+__attribute__((section(".data..read_mostly"))) static int a_var = 1;
+__attribute__((section(".data..read_mostly"))) static int b_var = 2;
+void set_vars(int v) { a_var = v; b_var = v + 1; }
+int foo(void) { return b_var == 1; }
+C
+sed 's/b_var == 1;/b_var == 1 ? 3 : 4;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line dump '^klp-reloc vmlinux b_var 0 \.text\.foo\+0x[0-9a-f]+ R_X86_64_PC32 -5$'
+expect_no_line dump 'klp-reloc .* a_var '
