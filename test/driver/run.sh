@@ -6,12 +6,12 @@
 # (when create-diff-object is built) a real build with cold/warm timing.
 # Every test prints PASS/FAIL lines; ends with "N passed, N failed".
 #
-# Usage: run.sh [TEST...]   (TEST = options, bad-patch, sigint, lock, intree, crc, build)
+# Usage: run.sh [TEST...]   (TEST = options, kmod-macros, bad-patch, sigint, lock, intree, crc, build)
 
 set -o nounset -o pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tests=("$@")
-[[ ${#tests[@]} -gt 0 ]] || tests=(options bad-patch sigint lock intree crc build)
+[[ ${#tests[@]} -gt 0 ]] || tests=(options kmod-macros bad-patch sigint lock intree crc build)
 pass=0
 fail=0
 for t in "${tests[@]}"; do
