@@ -497,7 +497,7 @@ static void read_relas(struct elf_file *elf)
 			sec->link = elf->sections[sec->sh.sh_link];
 		if (sec->sh.sh_type != SHT_RELA)
 			continue;
-		if (sec->sh.sh_link >= elf->nr_sections ||
+		if (sec->sh.sh_link == 0 || sec->sh.sh_link >= elf->nr_sections ||
 		    elf->sections[sec->sh.sh_link]->sh.sh_type != SHT_SYMTAB)
 			fatal("%s: relocation section %s does not link to the symbol table",
 			      elf->path, sec->name);

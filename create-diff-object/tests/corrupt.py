@@ -5,7 +5,9 @@
 MODE: symshndx (a symbol's section index out of range), symsize (a symbol
 extends past its section), relasym (a relocation's symbol index out of
 range), reloffset (a relocation outside its section), shstrndx (bad section
-name table index), shoff (section headers past the end of the file).
+name table index), shoff (section headers past the end of the file),
+relalink (a relocation section not linked to the symbol table), relainfo (a
+relocation section applying to a section that does not exist).
 """
 import struct
 import sys
@@ -49,6 +51,10 @@ def main():
         struct.pack_into('<Q', b, rela['offset'], 0x7fff0000)
     elif mode == 'shstrndx':
         struct.pack_into('<H', b, 0x3e, len(secs) + 7)
+    elif mode == 'relalink':
+        struct.pack_into('<I', b, rela['hdr'] + 40, 0)
+    elif mode == 'relainfo':
+        struct.pack_into('<I', b, rela['hdr'] + 44, len(secs) + 3)
     elif mode == 'shoff':
         struct.pack_into('<Q', b, 0x28, len(b) + 4096)
     else:
