@@ -21,8 +21,16 @@
 
 int cdo_main(int argc, char **argv);
 
-static char in_path[256], out_path[256], symvers_path[256];
+static char in_path[256], out_path[256], out_tmp[300], symvers_path[256];
 static char *fixed, *parent;
+
+static void remove_files(void)
+{
+	unlink(in_path);
+	unlink(out_path);
+	unlink(out_tmp);
+	unlink(symvers_path);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -48,6 +56,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_write_file(symvers_path,
 		      (const uint8_t *)"0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n",
 		      40);
+	snprintf(out_tmp, sizeof(out_tmp), "%s.tmp", out_path);
+	atexit(remove_files);
 	fz_init();
 	fz_quiet_stdout();
 	return 0;
@@ -62,6 +72,7 @@ static void run(char *orig, char *patched)
 
 	fz_reset_state();
 	unlink(out_path);
+	unlink(out_tmp);
 	if (code >= 0 && code <= 3)
 		return;
 	fprintf(stderr, "FINDING: create-diff-object ended with status %d (expected 0-3)\n",
@@ -71,6 +82,8 @@ static void run(char *orig, char *patched)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (fz_known_crash(data, size))
+		return -1;
 	fz_write_file(in_path, data, size);
 	run(fixed, in_path);
 	run(in_path, fixed);

@@ -20,7 +20,14 @@
 int kpatch_dump_main(int argc, char **argv);
 int create_klp_module_main(int argc, char **argv);
 
-static char in_path[256], out_path[256];
+static char in_path[256], out_path[256], out_tmp[300];
+
+static void remove_files(void)
+{
+	unlink(in_path);
+	unlink(out_path);
+	unlink(out_tmp);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -33,6 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(in_path, sizeof(in_path), "%s/fuzz-elf-%d.o", dir, getpid());
 	snprintf(out_path, sizeof(out_path), "%s/fuzz-elf-%d.ko", dir,
 		 getpid());
+	snprintf(out_tmp, sizeof(out_tmp), "%s.tmp", out_path);
+	atexit(remove_files);
 	fz_init();
 	fz_quiet_stdout();
 	return 0;
@@ -52,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *dump_argv[] = { "kpatch-dump", in_path, NULL };
 	char *klp_argv[] = { "create-klp-module", in_path, out_path, NULL };
 
+	if (fz_known_crash(data, size))
+		return -1;
 	fz_write_file(in_path, data, size);
 	check_status("kpatch-dump", fz_run(kpatch_dump_main, 2, dump_argv));
 	fz_reset_state();
@@ -59,5 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     fz_run(create_klp_module_main, 3, klp_argv));
 	fz_reset_state();
 	unlink(out_path);
+	unlink(out_tmp);
 	return 0;
 }

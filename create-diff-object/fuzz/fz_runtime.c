@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,6 +52,18 @@ FILE *fz_stderr;
 void fz_init(void)
 {
 	const char *verbose = getenv("FZ_VERBOSE");
+	const char *fsize = getenv("FZ_FSIZE_MB");
+	struct rlimit rl;
+
+	/*
+	 * A corrupt input must not make a tool write a huge file (see
+	 * FINDINGS.md, F2): cap the size of files written (default 16 MiB);
+	 * a write past it fails with EFBIG instead of filling /dev/shm.
+	 */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(fsize ? atol(fsize) : 16) << 20;
+	if (setrlimit(RLIMIT_FSIZE, &rl))
+		perror("fz_init: setrlimit(RLIMIT_FSIZE)");
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (verbose && *verbose && strcmp(verbose, "0")) {
 		fz_stderr = stderr;
