@@ -509,6 +509,13 @@ static void read_relas(struct elf_file *elf)
 			fatal("%s: relocation section %s has a bad entry size",
 			      elf->path, sec->name);
 		base = elf->sections[sec->sh.sh_info];
+		switch (base->sh.sh_type) {
+		case SHT_RELA: case SHT_REL: case SHT_NULL: case SHT_SYMTAB:
+		case SHT_STRTAB: case SHT_SYMTAB_SHNDX: case SHT_GROUP:
+			fatal("%s: relocation section %s (index %zu) applies to section %s (index %zu), which cannot be relocated; the file is corrupt",
+			      elf->path, sec->name, sec->index, base->name,
+			      base->index);
+		}
 		sec->base = base;
 		if (sec->sh.sh_flags & SHF_RELA_LIVEPATCH)
 			;	/* .klp.rela.*: base->rela stays the normal one */

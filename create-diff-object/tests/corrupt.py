@@ -7,7 +7,8 @@ extends past its section), relasym (a relocation's symbol index out of
 range), reloffset (a relocation outside its section), shstrndx (bad section
 name table index), shoff (section headers past the end of the file),
 relalink (a relocation section not linked to the symbol table), relainfo (a
-relocation section applying to a section that does not exist).
+relocation section applying to a section that does not exist), relaself (a
+relocation section relocating itself).
 """
 import struct
 import sys
@@ -55,6 +56,8 @@ def main():
         struct.pack_into('<I', b, rela['hdr'] + 40, 0)
     elif mode == 'relainfo':
         struct.pack_into('<I', b, rela['hdr'] + 44, len(secs) + 3)
+    elif mode == 'relaself':
+        struct.pack_into('<I', b, rela['hdr'] + 44, rela['idx'])
     elif mode == 'shoff':
         struct.pack_into('<Q', b, 0x28, len(b) + 4096)
     else:

@@ -10,11 +10,11 @@ build
 good="$D/orig/foo.o"
 echo "this is not an ELF file" > "$D/notelf.o"
 head -c $(( $(stat -c %s "$good") * 6 / 10 )) "$good" > "$D/truncated.o"
-for mode in symshndx symsize relasym reloffset shstrndx shoff relalink relainfo; do
+for mode in symshndx symsize relasym reloffset shstrndx shoff relalink relainfo relaself; do
 	python3 "$HERE/corrupt.py" $mode "$good" "$D/$mode.o"
 done
 : > "$D/empty.o"
-for bad in notelf truncated empty symshndx symsize relasym reloffset shstrndx shoff relalink relainfo; do
+for bad in notelf truncated empty symshndx symsize relasym reloffset shstrndx shoff relalink relainfo relaself; do
 	for side in orig patched; do
 		rm -f "$D/out.o"
 		if [ $side = orig ]; then a="$D/$bad.o"; b="$D/patched/foo.o"; else a="$good"; b="$D/$bad.o"; fi
