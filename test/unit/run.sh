@@ -78,6 +78,14 @@ build_tools() {
 	if [[ "$UNIT_SANITIZE" == 1 ]] && ! nm -u "$CDO" 2>/dev/null | grep -q __asan_init; then
 		die "UNIT_SANITIZE=1 but $CDO is not an ASan build; set CDO_DIR to the sanitizer build"
 	fi
+	# Run private copies: a rebuild of create-diff-object/ during the run
+	# must not change (or remove) the binaries under test half way.
+	mkdir -p "$RESULTS/bin"
+	cp "$CDO" "$RESULTS/bin/create-diff-object"
+	cp "$DUMP" "$RESULTS/bin/kpatch-dump"
+	note "testing $CDO (copied to $RESULTS/bin)"
+	CDO="$RESULTS/bin/create-diff-object"
+	DUMP="$RESULTS/bin/kpatch-dump"
 }
 
 # The private object dir and source mirror, keyed by the kernel source and
@@ -356,6 +364,11 @@ main() {
 		*) failed=$((failed + 1)) ;;
 		esac
 	done
+	# Every file of the mirror must be a hard link to the pristine tree again.
+	if find "$MIRROR" -type f -links 1 -print -quit | grep -q .; then
+		note "warning: files in $MIRROR are not hard links to $KSRC any more:"
+		find "$MIRROR" -type f -links 1 | head -n 5 >&2
+	fi
 	[[ $skipped -eq 0 ]] || echo "($skipped skipped)"
 	echo "$passed passed, $failed failed"
 	[[ $failed -eq 0 ]]
