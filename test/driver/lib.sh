@@ -11,6 +11,11 @@ KB="$TOP/kpatch-build/kpatch-build"
 TEST_ROOT="${KPATCH_DRIVER_TEST_DIR:-$HOME/.cache/kpatch-lts/driver-test}"
 USER_TREE="$TEST_ROOT/linux"
 FAKEBIN="$TEST_ROOT/bin"
+mkdir -p "$TEST_ROOT"
+# The tests share (and the in-tree test briefly changes) the user tree and
+# the cache: one test at a time, also across concurrent suite runs.
+exec {DRIVER_TEST_LOCK}>>"$TEST_ROOT/.driver-tests.lock"
+flock -w 3600 "$DRIVER_TEST_LOCK" || { echo "FAIL $(basename "$0"): another driver test run holds $TEST_ROOT/.driver-tests.lock"; exit 1; }
 WORK="$(mktemp -d /tmp/kpatch-driver.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 PASS=0
