@@ -110,6 +110,19 @@ static bool rela_targets_equal(const struct section *os,
 		return a && b && lo == lp && !memcmp(a, b, lo) &&
 		       !strcmp(so->sec->name, sp->sec->name);
 	}
+	if (so->sec && sp->sec && is_merge_section(so->sec) &&
+	    is_merge_section(sp->sec)) {
+		/* merged constants: compare the constant, not its place */
+		long a = (long)so->sym.st_value + rela_target_offset(os, ro);
+		long b = (long)sp->sym.st_value + rela_target_offset(ps, rp);
+		size_t n = so->sec->sh.sh_entsize ? so->sec->sh.sh_entsize : 1;
+
+		return so->sec->data && sp->sec->data && a >= 0 && b >= 0 &&
+		       (size_t)a + n <= so->sec->size &&
+		       (size_t)b + n <= sp->sec->size &&
+		       so->sec->sh.sh_entsize == sp->sec->sh.sh_entsize &&
+		       !memcmp(so->sec->data + a, sp->sec->data + b, n);
+	}
 	if (ro->addend != rp->addend)
 		return false;
 	if (sp->twin)

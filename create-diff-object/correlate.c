@@ -140,7 +140,7 @@ static void convert_section_relas(struct elf_file *elf)
 			long off;
 
 			if (rela->sym->type != STT_SECTION || !tsec ||
-			    is_string_section(tsec))
+			    is_merge_section(tsec))
 				continue;
 			if (tsec->sym) {
 				rela->sym = tsec->sym;

@@ -127,6 +127,11 @@ bool is_string_section(const struct section *sec)
 	       (sec->sh.sh_flags & SHF_ALLOC);
 }
 
+bool is_merge_section(const struct section *sec)
+{
+	return (sec->sh.sh_flags & SHF_MERGE) && (sec->sh.sh_flags & SHF_ALLOC);
+}
+
 bool is_debug_section(const struct section *sec)
 {
 	return !strncmp(sec->name, ".debug_", 7) ||
@@ -208,7 +213,8 @@ static int compare_rela_offsets(const void *a, const void *b)
 
 void elf_sort_relas(struct section *relasec)
 {
-	/* mergesort-free stable enough: relocations rarely share offsets */
+	if (relasec->nr_relas < 2)
+		return;
 	qsort(relasec->relas, relasec->nr_relas, sizeof(struct rela),
 	      compare_rela_offsets);
 }

@@ -157,6 +157,7 @@ struct symbol *elf_symbol_containing(const struct section *sec,
 bool is_rela_section(const struct section *sec);
 bool is_text_section(const struct section *sec);
 bool is_string_section(const struct section *sec);
+bool is_merge_section(const struct section *sec);	/* strings or constants */
 bool is_debug_section(const struct section *sec);
 
 const char *bind_name(unsigned char bind);

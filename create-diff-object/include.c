@@ -85,8 +85,8 @@ bool include_rela_target(struct rela *rela)
 
 	if (!t->sec || t->sec->ignore)
 		return false;
-	if (is_string_section(t->sec) && t->type != STT_OBJECT) {
-		/* string literal, maybe through a kept .LC label */
+	if (is_merge_section(t->sec) && t->type != STT_OBJECT) {
+		/* string literal or constant, maybe through a kept .LC label */
 		t->include = true;
 		if (t->sec->include)
 			return false;

@@ -87,3 +87,21 @@ build && cdo foo
 expect_rc 0
 expect_line dump '^klp-reloc vmlinux b_var 0 \.text\.foo\+0x[0-9a-f]+ R_X86_64_PC32 -5$'
 expect_no_line dump 'klp-reloc .* a_var '
+
+begin merged-constants
+# .rodata.cst8 constants reached through .LC labels: compared by value
+cat > "$D/orig/foo.c" <<'C'
+double foo(double x) { return x * 3.14159; }
+double bar(double x) { return x * 1.5 + 2.25; }
+C
+cat > "$D/patched/foo.c" <<'C'
+double foo(double x) { return x * 2.71828 + 0.125; }
+double bar(double x) { return x * 1.5 + 2.25; }
+C
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: foo$'
+expect_no_line stdout 'function: bar$'
+expect_line dump '^section \.rodata\.cst8 '
+expect_no_line dump '^klp-reloc '
+expect_linkable
