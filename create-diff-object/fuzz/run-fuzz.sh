@@ -22,7 +22,7 @@ export FZ_SKIP_KNOWN=${FZ_SKIP_KNOWN:-1}
 # -fork=1: one job, and the run goes on after a crash (all are saved);
 # -handle_xfsz=0: fz_init() caps written files at 16 MiB (EFBIG, not a signal)
 opts=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1
-      -timeout=10 -rss_limit_mb=2048 -handle_xfsz=0 -print_final_stats=1)
+      -timeout=10 -rss_limit_mb=1024 -malloc_limit_mb=512 -handle_xfsz=0 -print_final_stats=1)
 
 if [ "$elf_secs" -gt 0 ]; then
 	./out/fuzz-elf "${opts[@]}" -max_total_time="$elf_secs" \
