@@ -66,6 +66,70 @@ static bool is_line_immediate(const struct section *sec, unsigned long start,
 	return false;
 }
 
+/* Symbol containing target offset t of sec and the offset into it. */
+static const struct symbol *branch_target(const struct section *sec, long t,
+					  unsigned long *into)
+{
+	const struct symbol *sym;
+
+	if (t < 0 || (size_t)t >= sec->size)
+		return NULL;
+	sym = elf_symbol_containing(sec, (unsigned long)t);
+	if (sym)
+		*into = (unsigned long)t - sym->sym.st_value;
+	return sym;
+}
+
+static long read_rel32(const unsigned char *d)
+{
+	int v;
+
+	memcpy(&v, d, sizeof(v));
+	return v;
+}
+
+/*
+ * The difference at byte off (relative to the compared ranges) is inside
+ * the rel32 of a call/jmp/jcc that the assembler resolved without a
+ * relocation (a local function in the same section, .sched.text): compare
+ * where it lands instead of the displacement. Sets *end to the first byte
+ * after the branch.
+ */
+static bool same_branch_target(const struct section *os, unsigned long ostart,
+			       unsigned long olen, const struct section *ps,
+			       unsigned long pstart, unsigned long off,
+			       unsigned long *end)
+{
+	unsigned long p;
+
+	for (p = off >= 5 ? off - 5 : 0; p < off; p++) {
+		const unsigned char *od = os->data + ostart, *pd = ps->data + pstart;
+		unsigned long disp, oi = 0, pi = 0;
+		const struct symbol *ot, *pt;
+		long to, tp;
+
+		if (od[p] == 0xe8 || od[p] == 0xe9)
+			disp = p + 1;
+		else if (od[p] == 0x0f && (od[p + 1] & 0xf0) == 0x80)
+			disp = p + 2;
+		else
+			continue;
+		if (off < disp || off >= disp + 4 || disp + 4 > olen ||
+		    memcmp(od + p, pd + p, disp - p) ||
+		    elf_rela_at(os, ostart + disp) || elf_rela_at(ps, pstart + disp))
+			continue;
+		to = (long)(ostart + disp + 4) + read_rel32(od + disp);
+		tp = (long)(pstart + disp + 4) + read_rel32(pd + disp);
+		ot = branch_target(os, to, &oi);
+		pt = branch_target(ps, tp, &pi);
+		if (ot && pt && pt->twin == ot && oi == pi) {
+			*end = disp + 4;
+			return true;
+		}
+	}
+	return false;
+}
+
 static const char *string_at(const struct section *base,
 			     const struct rela *rela, size_t *len)
 {
@@ -209,8 +273,15 @@ static char *compare_range(const struct section *os, unsigned long ostart,
 	if (!os->data || !ps->data)
 		return NULL;
 	for (i = 0; i < olen; i++) {
+		unsigned long end;
+
 		if (os->data[ostart + i] == ps->data[pstart + i])
 			continue;
+		if (is_text_section(ps) && !ps->sym &&
+		    same_branch_target(os, ostart, olen, ps, pstart, i, &end)) {
+			i = end - 1;
+			continue;
+		}
 		if (is_text_section(ps) &&
 		    is_line_immediate(ps, pstart, pstart + plen, pstart + i) &&
 		    is_line_immediate(os, ostart, ostart + olen, ostart + i))

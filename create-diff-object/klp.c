@@ -79,6 +79,11 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 
 	*found = parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name,
 			       is_local(func), sympos, &why);
+	if (*found && func->twin && func->twin->bind == STB_WEAK &&
+	    parent_global_bind(cdo->parent, name) == STB_GLOBAL && !func->force)
+		refuse("%s: section %s: changed function %s is __weak here, but %s uses a strong %s from another file; patching it would replace that one: change the strong definition instead, or KPATCH_IGNORE_FUNCTION(%s)",
+		       cdo->base, func->sec->name, name, cdo->objname, name,
+		       name);
 	if (*found)
 		return;
 	if (func->force) {

@@ -239,6 +239,22 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 	return true;
 }
 
+int parent_global_bind(struct parent *parent, const char *name)
+{
+	struct hash_node *node = NULL;
+	int bind = -1;
+
+	while ((node = hash_next(&parent->by_name, name, node))) {
+		struct parent_symbol *ps = node->value;
+
+		if (ps->bind == STB_GLOBAL)
+			return STB_GLOBAL;
+		if (ps->bind == STB_WEAK)
+			bind = STB_WEAK;
+	}
+	return bind;
+}
+
 struct symvers *symvers_read(const char *path)
 {
 	struct symvers *sv = xcalloc(1, sizeof(*sv));

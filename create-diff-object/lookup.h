@@ -58,5 +58,7 @@ struct elf_file;
 bool parent_lookup(struct parent *parent, struct elf_file *orig,
 		   const char *orig_file, const char *name, bool local,
 		   unsigned long *sympos, const char **why);
+/* Binding of the global symbol name in the parent, or -1 if none. */
+int parent_global_bind(struct parent *parent, const char *name);
 
 #endif

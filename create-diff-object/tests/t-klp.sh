@@ -105,3 +105,29 @@ expect_no_line stdout 'function: bar$'
 expect_line dump '^section \.rodata\.cst8 '
 expect_no_line dump '^klp-reloc '
 expect_linkable
+
+begin weak-overridden
+cat > "$D/orig/foo.c" <<'C'
+__attribute__((weak)) int hook(int x) { return x; }
+int foo(int x) { return hook(x) + 1; }
+C
+sed 's/return x; }/return x + 1; }/' "$D/orig/foo.c" > "$D/patched/foo.c"
+cat > "$D/other/strong.c" <<'C'
+int hook(int x) { return x * 2; }
+C
+build
+cc_obj "$D/orig/foo.c" && ld -r -o "$D/parent.o" "$D/other/strong.o" "$D/orig/foo.o" 2>/dev/null || true
+build_exec_parent
+cdo foo
+expect_rc 2
+expect_line stderr 'changed function hook is __weak here'
+
+begin weak-used
+cat > "$D/orig/foo.c" <<'C'
+__attribute__((weak)) int hook(int x) { return x; }
+int foo(int x) { return hook(x) + 1; }
+C
+sed 's/return x; }/return x + 1; }/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line dump '^func vmlinux hook 0$'

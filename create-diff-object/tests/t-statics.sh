@@ -109,3 +109,19 @@ size=$("$BIN/kpatch-dump" "$D/patched/foo.o" | awk '$1 == "section" && $2 == ".s
 expect_line dump "^section \.sched\.text $size\$"
 expect_line dump '^section __mcount_loc 24$'
 expect_linkable
+
+begin multi-function-section-shift
+# growing one function of .sched.text moves the others: calls between
+# them carry no relocation, their rel32 changes but not their target
+cat > "$D/orig/foo.c" <<'C'
+int exported_fn(int);
+__attribute__((section(".sched.text"), noinline)) static int a1(int x) { return exported_fn(x) + 1; }
+__attribute__((section(".sched.text"), noinline)) int grow(int x) { return exported_fn(x * 3); }
+__attribute__((section(".sched.text"), noinline)) int c1(int x) { return a1(x) * 5 + a1(x + 1); }
+C
+sed 's/return exported_fn(x \* 3);/return exported_fn(x * 3) + exported_fn(x + 7) * 11;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: grow$'
+expect_no_line stdout 'function: (a1|c1)$'
+if objdump -dr "$D/orig/foo.o" | awk '/<c1>:/{f=1} f' | grep -q 'call .*<a1>'; then pass "c1 calls a1 without a relocation"; else fail "test setup: c1 does not call a1 directly"; fi
