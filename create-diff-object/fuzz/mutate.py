@@ -192,8 +192,10 @@ def main():
                 why, err = run(argv, allowed)
                 if why:
                     problems.append((argv, why, err))
+            killed = any(why.startswith("killed") for _, why, _ in problems)
             for leftover in os.listdir(work):
-                if leftover.endswith(".tmp"):
+                # a tool killed by a signal cannot clean up: not a second problem
+                if leftover.endswith(".tmp") and not killed:
                     problems.append(([leftover], "temporary output %s left behind" % leftover, b""))
                 if leftover.startswith("out.") or leftover.endswith(".tmp"):
                     os.unlink(os.path.join(work, leftover))
