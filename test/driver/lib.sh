@@ -6,7 +6,17 @@
 # through a hard link could not damage anybody else's tree.
 
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+
+# kernel_built: is the cached test kernel there? (Checked without running
+# build-kernel.sh, which would build it: `make check-quick` must not.)
+kernel_built() {
+	local cache="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
+	[[ -f "$cache/kernel/current-${KPATCH_TEST_SRCPKG:-linux-source-6.1}/.built" ]]
+}
+# Tests that need the kernel: KSRC, KBUILD, KCONFIG, VMLINUX, ...
+if [[ "${DRIVER_TEST_NO_KERNEL:-0}" != 1 ]]; then
+	eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+fi
 KB="$TOP/kpatch-build/kpatch-build"
 TEST_ROOT="${KPATCH_DRIVER_TEST_DIR:-$HOME/.cache/kpatch-lts/driver-test}"
 USER_TREE="$TEST_ROOT/linux"
