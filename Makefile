@@ -34,6 +34,8 @@ install: all
 	install -m 755 create-diff-object/create-diff-object create-diff-object/create-klp-module \
 		create-diff-object/kpatch-dump $(LIBEXECDIR)/
 	cp -r kmod/patch/. $(DATADIR)/patch/
+	install -d $(DATADIR)/probe
+	cp -r kmod/probe/. $(DATADIR)/probe/
 	install -m 644 man/kpatch-build.1 man/kpatch.1 $(MANDIR)/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' kpatch/kpatch.service >$(SYSTEMDDIR)/kpatch.service
 
