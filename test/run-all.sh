@@ -83,9 +83,6 @@ if ! make -s -C create-diff-object >"$LOGDIR/build.log" 2>&1; then
 	exit 1
 fi
 
-suite cdo 0 make -s -C create-diff-object check
-suite driver 0 run_if_present test/driver/run.sh
-suite kpatch-cmd 0 run_if_present test/kpatch-cmd/run.sh
 if [[ $QUICK -eq 0 ]]; then
 	echo "=== test kernel (first run on a machine builds it: about 8-10 minutes on 2 cores)"
 	if ! bash test/kernel/build-kernel.sh; then
@@ -93,6 +90,9 @@ if [[ $QUICK -eq 0 ]]; then
 		SUMMARY+=("test kernel build FAILED")
 	fi
 fi
+suite cdo 0 make -s -C create-diff-object check
+suite driver 0 run_if_present test/driver/run.sh
+suite kpatch-cmd 0 run_if_present test/kpatch-cmd/run.sh
 suite bench 1 bash test/qemu/selftest.sh
 suite canary 1 bash test/canary/run.sh
 suite kpatch-cmd-guest 1 run_if_present test/kpatch-cmd/run.sh --guest
