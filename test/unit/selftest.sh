@@ -10,9 +10,9 @@
 set -o errexit -o nounset -o pipefail
 
 UNITDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+export UNIT_RESULTS="$tmp/results"
 
 cp "$UNITDIR/cases/plain-function.patch" "$tmp/wrong.patch"
 cp "$UNITDIR/cases/plain-function.patch" "$tmp/right.patch"
@@ -58,7 +58,7 @@ cp "$tmp/wrong.patch" "$tmp/wrongexit.patch"
 fail=0
 out="$(UNIT_CASEDIR="$tmp" bash "$UNITDIR/run.sh" wrong wrongexit right || true)"
 echo "$out"
-res="${UNIT_RESULTS:-$CACHE/unit-results}"
+res="$UNIT_RESULTS"
 got=$(wc -l <"$res/wrong/failures.txt" 2>/dev/null || echo 0)
 if [[ "$got" -ne "$wrong" ]]; then
 	echo "selftest: expected $wrong reported failures for 'wrong', got $got:" >&2
