@@ -265,6 +265,16 @@ static void read_sections(struct elf_file *elf, Elf *e)
 			      elf->path, i, sec->sh.sh_name);
 		sec->name = xstrdup(name);
 		sec->size = sec->sh.sh_size;
+		/* Kernel objects align to a page at most; 2 MiB is generous. */
+		if (sec->sh.sh_addralign > (1UL << 21) ||
+		    (sec->sh.sh_addralign & (sec->sh.sh_addralign - 1)))
+			fatal("%s: section %s: alignment %lu is not a power of two up to 2 MiB; the file is corrupt",
+			      elf->path, sec->name,
+			      (unsigned long)sec->sh.sh_addralign);
+		if (sec->sh.sh_type == SHT_GROUP &&
+		    (sec->size < 4 || sec->size % 4))
+			fatal("%s: group section %s: size %zu is not a flag word plus section indexes; the file is corrupt",
+			      elf->path, sec->name, sec->size);
 		if (sec->sh.sh_type != SHT_NOBITS && sec->sh.sh_type != SHT_NULL) {
 			Elf_Data *data = elf_getdata(scn, NULL);
 

@@ -117,6 +117,9 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec,
 	for (i = 0; i < nr_states; i++)
 		if (states[i].sec == sec)
 			return &states[i];
+	if (sec->size && !sec->data)
+		fatal("%s: special section %s has a size (%zu) but no contents (type %u); the object is corrupt",
+		      cdo->base, sec->name, sec->size, (unsigned)sec->sh.sh_type);
 	if (sec->size % desc->size)
 		fatal("%s: section %s: size %zu is not a multiple of the entry size %zu; set KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" from the kernel's headers",
 		      cdo->base, sec->name, sec->size, desc->size, sec->name);

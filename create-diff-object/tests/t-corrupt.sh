@@ -47,3 +47,25 @@ set +e
 "$BIN/create-diff-object" "$good" > /dev/null 2>&1; RC=$?
 set -e
 if [ $RC = 1 ]; then pass "usage error: exit 1"; else fail "usage error: exit $RC"; fi
+
+# The fuzzers' reproducers (fuzz/crashes/): every tool exits 1 with a message,
+# never a signal and never a runaway output file.
+for repro in "$HERE"/../fuzz/crashes/F*.o "$HERE"/../fuzz/crashes/F*.ko; do
+	[ -f "$repro" ] || continue
+	name=$(basename "$repro")
+	rm -f "$D/out.o" "$D/out.ko"
+	set +e
+	( ulimit -f 65536; $VALGRIND "$BIN/create-diff-object" "$repro" "$repro" vmlinux "$D/parent.o" \
+		"$D/Module.symvers" test_patch "$D/out.o" ) > "$D/stdout" 2> "$D/stderr"
+	RC=$?
+	( ulimit -f 65536; $VALGRIND "$BIN/create-klp-module" "$repro" "$D/out.ko" ) > /dev/null 2>> "$D/stderr"
+	RC2=$?
+	( ulimit -f 65536; $VALGRIND "$BIN/kpatch-dump" "$repro" ) > /dev/null 2>> "$D/stderr"
+	RC3=$?
+	set -e
+	if [ $RC -le 3 ] && [ $RC2 -le 1 ] && [ $RC3 -le 1 ]; then
+		pass "fuzz reproducer $name: create-diff-object $RC, create-klp-module $RC2, kpatch-dump $RC3"
+	else
+		fail "fuzz reproducer $name: create-diff-object $RC, create-klp-module $RC2, kpatch-dump $RC3"
+	fi
+done
