@@ -9,7 +9,7 @@
 #
 # Usage: test/run-all.sh [--quick] [SUITE...]
 #   --quick   only the suites that need no kernel
-#   SUITE     run only these (cdo, driver, kpatch-cmd, bench, kpatch-cmd-guest, canary, unit, integration)
+#   SUITE     run only these (cdo, fuzz-mutate, driver, kpatch-cmd, bench, kpatch-cmd-guest, canary, unit, integration)
 
 set -o nounset -o pipefail
 
@@ -91,6 +91,7 @@ if [[ $QUICK -eq 0 ]]; then
 	fi
 fi
 suite cdo 0 make -s -C create-diff-object check
+suite fuzz-mutate 0 bash create-diff-object/fuzz/mutate.sh
 suite driver 0 run_if_present test/driver/run.sh
 suite kpatch-cmd 0 run_if_present test/kpatch-cmd/run.sh
 suite bench 1 bash test/qemu/selftest.sh
