@@ -107,6 +107,7 @@ build_kernel() {
 	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 INSTALL_MOD_PATH="$MODDIR" \
 		INSTALL_MOD_STRIP=1 DEPMOD=/sbin/depmod modules_install >>"$log" 2>&1 ||
 		die "modules_install failed; see $log"
+	echo "$((SECONDS - start))" >"$TOPDIR/build-seconds"
 	say "kernel built in $((SECONDS - start)) s"
 }
 
