@@ -22,8 +22,8 @@ static const char *rela_owner_name(const struct section *sec,
 	return f ? f->name : sec->name;
 }
 
-void klp_classify(struct cdo *cdo, const struct section *sec,
-		  const struct rela *rela, struct reach *reach)
+static void classify(struct cdo *cdo, const struct section *sec,
+		     const struct rela *rela, struct reach *reach)
 {
 	const struct symbol *t = rela->sym;
 	const char *name, *owner, *why = NULL;
@@ -93,4 +93,28 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 	}
 	refuse("%s: section %s: function %s not found in %s (%s) (inlined? see KPATCH_FORCE_UNSAFE)",
 	       cdo->base, func->sec->name, name, cdo->objname, why);
+}
+
+/*
+ * A jump label or static call site whose key lives in a module cannot work:
+ * the module's livepatch relocations are applied only when that module
+ * loads, but the livepatch module's own jump labels and static calls are
+ * set up when it loads, with the key still unresolved. vmlinux keys are
+ * fine: vmlinux livepatch relocations are applied during the module load,
+ * before jump labels and static calls are initialised.
+ */
+static bool is_keyed_site_section(const struct section *sec)
+{
+	return !strcmp(sec->name, "__jump_table") ||
+	       !strcmp(sec->name, ".static_call_sites");
+}
+
+void klp_classify(struct cdo *cdo, const struct section *sec,
+		  const struct rela *rela, struct reach *reach)
+{
+	classify(cdo, sec, rela, reach);
+	if (reach->kind == REACH_KLP && strcmp(reach->objname, "vmlinux") &&
+	    is_keyed_site_section(sec))
+		refuse("%s: section %s: a jump label or static call of an included function uses key %s of module %s, which a livepatch cannot reach when it loads; use a plain branch on the key's value (static_key_enabled()) in the patch, or patch the code without the static branch",
+		       cdo->base, sec->name, reach->name, reach->objname);
 }
