@@ -278,6 +278,20 @@ assert_line() {
 	return 0
 }
 
+# link_outputs: like kpatch-build, `ld -r` all outputs of the case together
+# (duplicate definitions between the objects' outputs fail here).
+link_outputs() {
+	local o outs=()
+	for o in "${OBJECTS[@]}"; do
+		[[ -f "$WORK/res/$o.out.o" ]] && outs+=("$WORK/res/$o.out.o")
+	done
+	[[ ${#outs[@]} -gt 1 ]] || return 0
+	if ! ld -m elf_x86_64 -r -o "$WORK/res/combined.o" "${outs[@]}" >"$WORK/res/combined.log" 2>&1; then
+		FAILS+=("ld -r of all outputs fails: $(head -n1 "$WORK/res/combined.log")")
+	fi
+	rm -f "$WORK/res/combined.o"
+}
+
 # check_expect EXPECT: run every assertion; CHECK_ERROR and status 1 on failure.
 check_expect() {
 	local expect="$1" line kw rest cur="" o skip_obj="" has_exit
@@ -295,6 +309,8 @@ check_expect() {
 		generic_checks "$o"
 	done
 	[[ ${#OBJECTS[@]} -eq 1 ]] && cur="${OBJECTS[0]}"
+	link_outputs
+
 
 	while IFS= read -r line || [[ -n "$line" ]]; do
 		line="${line%%$'\r'}"
