@@ -10,23 +10,29 @@ setup_fakebin
 set -m	# background jobs get their own process group and keep SIGINT
 
 cache="$TEST_ROOT/cache"
+# start_stalled_build LOG: start kpatch-build in the background with a make
+# that stalls once the mirror is patched; set $pid and wait (up to 10 minutes
+# for a cold cache) until make stalls or kpatch-build ends.
+start_stalled_build() {
+	PATH="$FAKEBIN:$PATH" FAKE_MAKE_STALL_FILE="$cache/src/fs/proc/cmdline.c" \
+		FAKE_MAKE_STALL_MARKER="$MARKER" FAKE_MAKE_PIDS="$WORK/pids" KPATCH_CDO="$FAKEBIN/fake-cdo" \
+		CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -j2 -o "$WORK" \
+		"$WORK/p.patch" >"$1" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 6000; i++)); do
+		[[ -s "$WORK/pids" ]] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
 make_patch "$WORK/p.patch"
 files=(fs/proc/cmdline.c)
 before="$(tree_state "${files[@]}")"
 touch "$WORK/stamp"
 sleep 1
 
-PATH="$FAKEBIN:$PATH" FAKE_MAKE_STALL_FILE="$cache/src/fs/proc/cmdline.c" \
-	FAKE_MAKE_STALL_MARKER="$MARKER" FAKE_MAKE_PIDS="$WORK/pids" KPATCH_CDO="$FAKEBIN/fake-cdo" \
-	CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -j2 -o "$WORK" \
-	"$WORK/p.patch" >"$WORK/log" 2>&1 &
-pid=$!
-# Wait (up to 10 minutes for a cold cache) until the mirror is patched and make stalls.
-for ((i = 0; i < 6000; i++)); do
-	[[ -s "$WORK/pids" ]] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+start_stalled_build "$WORK/log"
 if [[ ! -s "$WORK/pids" ]]; then
 	fail "sigint: the build never reached the patched stage"; cat "$WORK/log"
 	finish; exit 1
@@ -60,16 +66,7 @@ if flock -n "$cache/.lock" true; then pass "sigint: lock released"; else fail "s
 # SIGKILL cannot be trapped: the mirror stays patched, and the next run
 # must repair it (and the object dir) before doing anything else.
 rm -f "$WORK/pids"
-PATH="$FAKEBIN:$PATH" FAKE_MAKE_STALL_FILE="$cache/src/fs/proc/cmdline.c" \
-	FAKE_MAKE_STALL_MARKER="$MARKER" FAKE_MAKE_PIDS="$WORK/pids" KPATCH_CDO="$FAKEBIN/fake-cdo" \
-	CACHEDIR="$cache" "$KB" -s "$USER_TREE" -c "$KCONFIG" -v "$VMLINUX" -j2 -o "$WORK" \
-	"$WORK/p.patch" >"$WORK/log2" 2>&1 &
-pid=$!
-for ((i = 0; i < 6000; i++)); do
-	[[ -s "$WORK/pids" ]] && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+start_stalled_build "$WORK/log2"
 kill -KILL "$pid"
 wait "$pid" 2>/dev/null
 while read -r p; do kill -TERM -- "-$p" 2>/dev/null; kill -TERM "$p" 2>/dev/null; done <"$WORK/pids"
