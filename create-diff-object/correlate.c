@@ -398,6 +398,20 @@ static bool referenced_by_twin(const struct symbol *o, const struct symbol *p)
 	return false;
 }
 
+/*
+ * Same static local: some function using the patched one is the twin of a
+ * function using the original one.  Only when neither side is used by any
+ * function (data-only references) may the name alone decide.
+ */
+static bool may_pair_static(const struct symbol *o, const struct symbol *p)
+{
+	if (o->twin || o->type != p->type)
+		return false;
+	if (!o->nr_referrers && !p->nr_referrers)
+		return true;
+	return referenced_by_twin(o, p);
+}
+
 static char *static_local_key(const struct symbol *sym)
 {
 	char *base = strip_numbers(sym->name);
@@ -438,10 +452,10 @@ static void correlate_static_locals(struct elf_file *orig,
 			while ((node = hash_next(&ot, key, node))) {
 				struct symbol *o = node->value;
 
-				if (o->twin || o->type != p->type)
+				if (!may_pair_static(o, p))
 					continue;
 				candidates++;
-				if (pass == 0 && referenced_by_twin(o, p)) {
+				if (pass == 0 && o->nr_referrers) {
 					match = o;
 					break;
 				}
@@ -480,7 +494,7 @@ static void correlate_static_locals(struct elf_file *orig,
 		while ((node = hash_next(&ot, pkeys[i], node))) {
 			struct symbol *o = node->value;
 
-			if (!o->twin && o->type == p->type) {
+			if (may_pair_static(o, p)) {
 				set_twins(o, p);
 				break;
 			}
