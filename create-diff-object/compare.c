@@ -15,10 +15,16 @@
 #include "cdo.h"
 #include "log.h"
 
+/*
+ * Functions whose second argument (%esi) is __LINE__ (Linux 6.1:
+ * __might_sleep(file, line), __might_resched(file, line, offsets),
+ * __cant_sleep(file, line, preempt_offset), warn_slowpath_fmt(file, line,
+ * taint, fmt, ...)). Only "mov $imm32,%esi" counts: the other arguments
+ * are real values.
+ */
 static const char * const line_functions[] = {
-	"__might_sleep", "__might_fault", "__might_resched", "__warn_printk",
-	"warn_slowpath_fmt", "__cant_sleep", "__cant_migrate",
-	"___might_sleep", "__might_sleep_strict", NULL,
+	"__might_sleep", "__might_fault", "__might_resched",
+	"warn_slowpath_fmt", "__cant_sleep", "__cant_migrate", NULL,
 };
 
 static bool is_line_function(const char *name)
@@ -32,35 +38,97 @@ static bool is_line_function(const char *name)
 }
 
 /*
- * Is byte off of sec (a function starting at start) inside the immediate
- * of "mov $imm32,%esi" / "mov $imm32,%edx" followed closely by a call to
- * one of line_functions?
+ * Length of a simple straight-line instruction at d (n bytes available)
+ * that may sit between the line immediate and the call (argument set-up:
+ * mov/lea/xor/... register or memory forms, mov $imm to a register), or
+ * 0 when it is anything else (branch, call, unknown).
+ */
+static unsigned int simple_insn_len(const unsigned char *d, unsigned long n)
+{
+	unsigned int len = 0, mod, rm, body;
+	bool rexw = false;
+	unsigned char op;
+
+	if (n && (d[0] & 0xf0) == 0x40) {
+		rexw = d[0] & 8;
+		len = 1;
+	}
+	if (len >= n)
+		return 0;
+	op = d[len++];
+	if (op >= 0xb8 && op <= 0xbf)
+		body = rexw ? 8 : 4;
+	else if (op == 0xc7)
+		body = 4;
+	else if (op == 0x01 || op == 0x03 || op == 0x09 || op == 0x0b ||
+		 op == 0x21 || op == 0x23 || op == 0x29 || op == 0x2b ||
+		 op == 0x31 || op == 0x33 || op == 0x39 || op == 0x3b ||
+		 op == 0x85 || op == 0x89 || op == 0x8b || op == 0x8d)
+		body = 0;
+	else
+		return 0;
+	if (op >= 0xb8 && op <= 0xbf)
+		return len + body <= n ? len + body : 0;
+	if (len >= n)
+		return 0;
+	mod = d[len] >> 6;
+	rm = d[len] & 7;
+	if (op == 0xc7 && ((d[len] >> 3) & 7))
+		return 0;
+	len++;
+	if (mod != 3 && rm == 4) {
+		if (len >= n)
+			return 0;
+		if (mod == 0 && (d[len] & 7) == 5)
+			len += 4;
+		len++;
+	}
+	if (mod == 0 && rm == 5)
+		len += 4;
+	else if (mod == 1)
+		len += 1;
+	else if (mod == 2)
+		len += 4;
+	len += body;
+	return len <= n ? len : 0;
+}
+
+/*
+ * Is byte off of sec (a function occupying [start, end)) inside the
+ * immediate of a "mov $imm32,%esi" (be imm32, no prefix) that starts an
+ * instruction followed, a few simple instructions later, by a call to one
+ * of line_functions?
  */
 static bool is_line_immediate(const struct section *sec, unsigned long start,
 			      unsigned long end, unsigned long off)
 {
+	const unsigned char *d = sec->data;
 	unsigned long p;
 
 	for (p = off >= start + 4 ? off - 4 : start; p < off; p++) {
-		size_t i;
+		unsigned long q;
+		int n;
 
-		if (sec->data[p] != 0xbe && sec->data[p] != 0xba)
+		if (d[p] != 0xbe || p + 5 > end || elf_rela_at(sec, p + 1))
 			continue;
-		if (p + 5 > end || elf_rela_at(sec, p + 1))
+		if (p > start && (d[p - 1] & 0xf0) == 0x40)
 			continue;
-		if (!sec->rela)
-			return false;
-		i = elf_rela_lower_bound(sec->rela, p + 5);
-		for (; i < sec->rela->nr_relas; i++) {
-			struct rela *r = &sec->rela->relas[i];
+		for (q = p + 5, n = 0; q < end && n < 6; n++) {
+			struct rela *r;
+			unsigned int len;
 
-			if (r->offset > p + 5 + 40 || r->offset >= end)
+			if (d[q] == 0xe8 && q + 5 <= end &&
+			    (r = elf_rela_at(sec, q + 1))) {
+				if ((r->type == R_X86_64_PLT32 ||
+				     r->type == R_X86_64_PC32) &&
+				    is_line_function(r->sym->name))
+					return true;
 				break;
-			if ((r->type == R_X86_64_PLT32 ||
-			     r->type == R_X86_64_PC32) &&
-			    sec->data[r->offset - 1] == 0xe8 &&
-			    is_line_function(r->sym->name))
-				return true;
+			}
+			len = simple_insn_len(d + q, end - q);
+			if (!len)
+				break;
+			q += len;
 		}
 	}
 	return false;
@@ -300,6 +368,270 @@ static char *compare_symbol(const struct symbol *o, const struct symbol *p)
 			     p->sym.st_value, p->sym.st_size);
 }
 
+/*
+ * Special sections describe code of their owner function (the function the
+ * entry's first field points into). A change there alone (jump-label key,
+ * alternative feature or replacement, WARN flags, exception type) changes
+ * the owner even when its bytes are the same.
+ */
+struct compared_special {
+	const char *name;
+	size_t size;
+};
+
+static const struct compared_special compared_specials[] = {
+	{ "__bug_table", 12 }, { "__jump_table", 16 }, { "__ex_table", 12 },
+	{ ".altinstructions", 12 }, { ".static_call_sites", 8 }, { NULL, 0 },
+};
+
+struct special_entry {
+	struct symbol *key;		/* the owner in the patched object */
+	unsigned long off;		/* offset of the code in the owner */
+	size_t e;			/* entry index */
+};
+
+/* Entry size, honouring KPATCH_SPECIAL_SIZES like special.c does. */
+static size_t special_entry_size(const struct compared_special *cs)
+{
+	const char *env = getenv("KPATCH_SPECIAL_SIZES"), *p;
+	size_t n = strlen(cs->name);
+
+	for (p = env; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, cs->name, n) && p[n] == '=')
+			return strtoul(p + n + 1, NULL, 0);
+	return cs->size;
+}
+
+static struct symbol *entry_owner(const struct section *sec, size_t size,
+				  size_t e, unsigned long *off)
+{
+	struct rela *r = elf_rela_at(sec, e * size);
+	struct symbol *sym;
+	long t;
+
+	if (!r || !r->sym->sec)
+		return NULL;
+	sym = r->sym;
+	t = rela_target_offset(sec, r);
+	if (sym->type == STT_SECTION) {
+		if (t < 0)
+			return NULL;
+		sym = elf_symbol_containing(sym->sec, (unsigned long)t);
+		if (!sym)
+			return NULL;
+		t -= (long)sym->sym.st_value;
+	}
+	if (sym->type != STT_FUNC || t < 0)
+		return NULL;
+	*off = (unsigned long)t;
+	return sym;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct special_entry *x = a, *y = b;
+
+	if (x->key->index != y->key->index)
+		return x->key->index < y->key->index ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->e < y->e ? -1 : x->e > y->e;
+}
+
+/* Entries of sec by owner (orig: the owner's patched twin), sorted. */
+static struct special_entry *collect_entries(const struct section *sec,
+					     size_t size, bool orig, size_t *nr)
+{
+	struct special_entry *v;
+	size_t e, n = 0, count;
+
+	*nr = 0;
+	if (!sec || !sec->data || !sec->rela || !size || sec->size % size)
+		return NULL;
+	count = sec->size / size;
+	v = xcalloc(count + 1, sizeof(*v));
+	for (e = 0; e < count; e++) {
+		unsigned long off = 0;
+		struct symbol *owner = entry_owner(sec, size, e, &off);
+
+		if (!owner || !(owner = orig ? owner->twin : owner))
+			continue;
+		v[n++] = (struct special_entry){ .key = owner, .off = off, .e = e };
+	}
+	qsort(v, n, sizeof(*v), entry_cmp);
+	*nr = n;
+	return v;
+}
+
+static bool in_rela(const struct section *sec, unsigned long lo,
+		    unsigned long hi, unsigned long off)
+{
+	size_t i;
+
+	if (!sec->rela)
+		return false;
+	for (i = elf_rela_lower_bound(sec->rela, lo);
+	     i < sec->rela->nr_relas && sec->rela->relas[i].offset < hi; i++) {
+		const struct rela *r = &sec->rela->relas[i];
+
+		if (off >= r->offset && off < r->offset + rela_width(r->type))
+			return true;
+	}
+	return false;
+}
+
+static bool is_replacement(const struct rela *r)
+{
+	return r->sym->sec &&
+	       !strcmp(r->sym->sec->name, ".altinstr_replacement");
+}
+
+/* Replacement code of an alternative: compare its instructions. */
+static char *compare_replacement(const struct section *os, const struct rela *ro,
+				 unsigned char olen, const struct section *ps,
+				 const struct rela *rp, unsigned char plen)
+{
+	const struct section *rs_o = ro->sym->sec, *rs_p = rp->sym->sec;
+	long a = (long)ro->sym->sym.st_value + rela_target_offset(os, ro);
+	long b = (long)rp->sym->sym.st_value + rela_target_offset(ps, rp);
+
+	if (a < 0 || b < 0 || (size_t)a + olen > rs_o->size ||
+	    (size_t)b + plen > rs_p->size)
+		return xasprintf("replacement code out of range");
+	return compare_range(rs_o, (unsigned long)a, olen, rs_p,
+			     (unsigned long)b, plen);
+}
+
+static char *compare_entry(const struct section *os, size_t eo,
+			   const struct section *ps, size_t ep, size_t size)
+{
+	unsigned long ob = eo * size, pb = ep * size, i;
+	bool bug = !strcmp(ps->name, "__bug_table");
+	bool alt = !strcmp(ps->name, ".altinstructions");
+	size_t oi, on, pi, pn;
+
+	oi = elf_rela_lower_bound(os->rela, ob);
+	on = elf_rela_lower_bound(os->rela, ob + size);
+	pi = elf_rela_lower_bound(ps->rela, pb);
+	pn = elf_rela_lower_bound(ps->rela, pb + size);
+	if (on - oi != pn - pi)
+		return xasprintf("number of relocations changed");
+	for (; oi < on; oi++, pi++) {
+		const struct rela *ro = &os->rela->relas[oi];
+		const struct rela *rp = &ps->rela->relas[pi];
+		char *why;
+
+		if (ro->offset - ob != rp->offset - pb || ro->type != rp->type)
+			return xasprintf("relocation at 0x%lx changed",
+					 rp->offset - pb);
+		if (alt && size >= 12 && is_replacement(ro) &&
+		    is_replacement(rp)) {
+			why = compare_replacement(os, ro, os->data[ob + 11],
+						  ps, rp, ps->data[pb + 11]);
+			if (why) {
+				char *r = xasprintf("replacement code: %s", why);
+
+				free(why);
+				return r;
+			}
+			continue;
+		}
+		if (!rela_targets_equal(os, ro, ps, rp)) {
+			char a[96], b[96];
+
+			describe_target(a, sizeof(a), os, ro);
+			describe_target(b, sizeof(b), ps, rp);
+			return xasprintf("field at 0x%lx: %s -> %s",
+					 rp->offset - pb, a, b);
+		}
+	}
+	for (i = 0; i < size; i++) {
+		if (bug && size == 12 && (i == 8 || i == 9))
+			continue;	/* __LINE__ */
+		if (in_rela(ps, pb, pb + size, pb + i) ||
+		    in_rela(os, ob, ob + size, ob + i))
+			continue;
+		if (os->data[ob + i] != ps->data[pb + i])
+			return xasprintf("byte 0x%lx: 0x%02x -> 0x%02x", i,
+					 os->data[ob + i], ps->data[pb + i]);
+	}
+	return NULL;
+}
+
+static void mark_special_change(struct symbol *p, const char *secname,
+				char *detail)
+{
+	if (p->status != ST_SAME) {
+		free(detail);
+		return;
+	}
+	p->status = ST_CHANGED;
+	free(p->reason);
+	p->reason = xasprintf("its %s entry changed: %s", secname, detail);
+	free(detail);
+}
+
+static void compare_special_section(struct cdo *cdo,
+				    const struct compared_special *cs)
+{
+	struct section *ps = elf_find_section(cdo->patched, cs->name);
+	struct section *os = elf_find_section(cdo->orig, cs->name);
+	size_t size = special_entry_size(cs), no = 0, np = 0, i = 0, j = 0;
+	struct special_entry *ov, *pv;
+
+	if (ps && ps->ignore)
+		return;
+	ov = collect_entries(os, size, true, &no);
+	pv = collect_entries(ps, size, false, &np);
+	while (i < no || j < np) {
+		struct symbol *key;
+		size_t ie = i, je = j, k;
+
+		if (j >= np || (i < no && ov[i].key->index < pv[j].key->index))
+			key = ov[i].key;
+		else
+			key = pv[j].key;
+		while (ie < no && ov[ie].key == key)
+			ie++;
+		while (je < np && pv[je].key == key)
+			je++;
+		if (key->status == ST_SAME) {
+			if (ie - i != je - j) {
+				mark_special_change(key, cs->name,
+					xasprintf("number of entries changed from %zu to %zu",
+						  ie - i, je - j));
+			} else {
+				for (k = 0; k < ie - i; k++) {
+					char *why;
+
+					if (ov[i + k].off != pv[j + k].off)
+						why = xasprintf("entry moved from offset 0x%lx to 0x%lx",
+								ov[i + k].off, pv[j + k].off);
+					else
+						why = compare_entry(os, ov[i + k].e, ps,
+								    pv[j + k].e, size);
+					if (why) {
+						mark_special_change(key, cs->name, why);
+						break;
+					}
+				}
+			}
+		}
+		i = ie;
+		j = je;
+	}
+	free(ov);
+	free(pv);
+}
+
+static void compare_special_entries(struct cdo *cdo)
+{
+	size_t i;
+
+	for (i = 0; compared_specials[i].name; i++)
+		compare_special_section(cdo, &compared_specials[i]);
+}
+
 void cdo_compare(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -332,15 +664,22 @@ void cdo_compare(struct cdo *cdo)
 		p->reason = compare_symbol(p->twin, p);
 		p->status = p->reason ? ST_CHANGED : ST_SAME;
 	}
-	/* a changed .cold/.part child changes its parent and vice versa */
+	compare_special_entries(cdo);
+	/* a changed .cold/.part child changes every function above it */
 	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
+		struct symbol *p = elf->symbols[i], *q;
+		int depth;
 
-		if (p->parent && p->status == ST_CHANGED &&
-		    p->parent->status == ST_SAME) {
-			p->parent->status = ST_CHANGED;
-			p->parent->reason = xasprintf("its part %s changed: %s",
-						      p->name, p->reason);
+		if (p->status != ST_CHANGED)
+			continue;
+		for (q = p, depth = 0; q->parent && depth < 64;
+		     q = q->parent, depth++) {
+			if (q->parent->status != ST_SAME)
+				continue;
+			q->parent->status = ST_CHANGED;
+			q->parent->reason = xasprintf("its part %s changed: %s",
+						      q->name,
+						      q->reason ? q->reason : "?");
 		}
 	}
 	for (i = 1; i < elf->nr_symbols; i++) {
