@@ -59,7 +59,7 @@ static void classify(struct cdo *cdo, const struct section *sec,
 	if (parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name, local,
 			  &reach->sympos, &why))
 		return;
-	if (!local && !t->sec) {
+	if (!local && !t->sec && why == parent_why_no_global) {
 		/* maybe a new global of another patched object: ld -r decides */
 		debug("%s: %s not in %s (%s): kept as an undefined reference",
 		      cdo->base, name, cdo->parent_path, why);

@@ -22,8 +22,79 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+const char parent_why_no_global[] = "no global symbol of that name in the parent";
+const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
+const char parent_why_init_clash[] = "the module also has a symbol of that name in an init section (.init*), which kallsyms lists only until the module's init finishes, so its position is not stable";
+
+/*
+ * Which symbols the kernel's kallsyms lists, so that sympos counts the same.
+ * A module (kernel/module/kallsyms.c, is_core_symbol(), CONFIG_KALLSYMS_ALL
+ * as livepatching needs): defined, named, a real section index, in an
+ * SHF_ALLOC section (the per-CPU section counts although the loader clears
+ * its SHF_ALLOC) that is not an init section (".init*", freed after init).
+ * vmlinux (scripts/kallsyms.c on `nm` output): no absolute symbols, no
+ * debugging symbols (non-SHF_ALLOC sections).
+ */
+struct parent_sections {
+	size_t nr;
+	GElf_Xword *flags;
+	bool *init;
+	bool *percpu;
+};
+
+static void read_sections(Elf *e, const char *path,
+			  struct parent_sections *ps)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrnum(e, &ps->nr) || elf_getshdrstrndx(e, &shstrndx))
+		fatal("%s: cannot read the section headers: %s", path,
+		      elf_errmsg(-1));
+	ps->flags = xcalloc(ps->nr + 1, sizeof(*ps->flags));
+	ps->init = xcalloc(ps->nr + 1, sizeof(*ps->init));
+	ps->percpu = xcalloc(ps->nr + 1, sizeof(*ps->percpu));
+	while ((scn = elf_nextscn(e, scn))) {
+		size_t i = elf_ndxscn(scn);
+		const char *name;
+
+		if (i >= ps->nr || !gelf_getshdr(scn, &sh))
+			fatal("%s: cannot read a section header: %s", path,
+			      elf_errmsg(-1));
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		ps->flags[i] = sh.sh_flags;
+		ps->init[i] = name && !strncmp(name, ".init", 5);
+		ps->percpu[i] = name && !strcmp(name, ".data..percpu");
+	}
+}
+
+static void mark_listed(struct parent *parent,
+			const struct parent_sections *secs,
+			struct parent_symbol *ps, const GElf_Sym *sym)
+{
+	size_t shndx = sym->st_shndx;
+
+	ps->listed = false;
+	ps->in_init = false;
+	if (sym->st_shndx == SHN_ABS || shndx >= secs->nr)
+		return;
+	if (parent->is_module) {
+		if (secs->percpu[shndx]) {
+			ps->listed = true;
+			return;
+		}
+		if (secs->init[shndx] && (secs->flags[shndx] & SHF_ALLOC)) {
+			ps->in_init = true;
+			return;
+		}
+	}
+	ps->listed = !!(secs->flags[shndx] & SHF_ALLOC);
+}
+
 struct parent *parent_read(const char *path)
 {
+	struct parent_sections secs = { 0 };
 	struct parent *parent = xcalloc(1, sizeof(*parent));
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
@@ -44,6 +115,7 @@ struct parent *parent_read(const char *path)
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
 		fatal("%s: the parent object is not an ELF file", path);
 	parent->is_module = eh.e_type == ET_REL;
+	read_sections(e, path, &secs);
 	while ((scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			fatal("%s: cannot read a section header: %s", path,
@@ -93,7 +165,11 @@ struct parent *parent_read(const char *path)
 		ps->bind = GELF_ST_BIND(sym.st_info);
 		ps->type = type;
 		ps->block = ps->bind == STB_LOCAL ? block : -1;
+		mark_listed(parent, &secs, ps, &sym);
 	}
+	free(secs.flags);
+	free(secs.init);
+	free(secs.percpu);
 	for (i = 0; i < parent->nr_syms; i++)
 		hash_add(&parent->by_name, parent->syms[i].name,
 			 &parent->syms[i]);
@@ -119,25 +195,35 @@ void parent_free(struct parent *parent)
 	free(parent);
 }
 
-/* 1-based kallsyms position among same-named symbols, 0 if unique. */
-static unsigned long sympos_of(struct parent *parent,
-			       const struct parent_symbol *ps)
+/*
+ * 1-based kallsyms position among same-named symbols, 0 if unique; only
+ * symbols the kernel lists count.  False when a same-named module symbol
+ * lives in an init section: the module's kallsyms lists it until the module's
+ * init finishes and not afterwards, so no single position is right.
+ */
+static bool sympos_of(struct parent *parent, const struct parent_symbol *ps,
+		      unsigned long *sympos, const char **why)
 {
 	struct hash_node *node = NULL;
-	unsigned long count = 0, before = 0;
+	unsigned long count = 1, before = 0;
 
 	while ((node = hash_next(&parent->by_name, ps->name, node))) {
 		const struct parent_symbol *o = node->value;
 
-		count++;
-		if (o == ps)
+		if (o->in_init) {
+			*why = parent_why_init_clash;
+			return false;
+		}
+		if (o == ps || !o->listed)
 			continue;
+		count++;
 		if (parent->is_module ? o->index < ps->index :
 		    (o->addr < ps->addr ||
 		     (o->addr == ps->addr && o->index < ps->index)))
 			before++;
 	}
-	return count <= 1 ? 0 : before + 1;
+	*sympos = count <= 1 ? 0 : before + 1;
+	return true;
 }
 
 static bool block_is_best(struct parent *parent, int block, size_t *scores,
@@ -211,7 +297,7 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 			}
 		}
 		if (matches > 1) {
-			*why = "ambiguous: several files of that name define it equally well";
+			*why = parent_why_ambiguous;
 			return false;
 		}
 		if (!found) {
@@ -231,12 +317,11 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 				found = ps;
 		}
 		if (!found) {
-			*why = "no global symbol of that name in the parent";
+			*why = parent_why_no_global;
 			return false;
 		}
 	}
-	*sympos = sympos_of(parent, found);
-	return true;
+	return sympos_of(parent, found, sympos, why);
 }
 
 int parent_global_bind(struct parent *parent, const char *name)

@@ -17,6 +17,8 @@ struct parent_symbol {
 	size_t index;
 	int block;		/* STT_FILE block of a local, -1 for globals */
 	unsigned char bind, type;
+	bool listed;		/* counted by the kernel's kallsyms */
+	bool in_init;		/* module symbol in an .init* section */
 };
 
 struct parent_block {
@@ -60,5 +62,9 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 		   unsigned long *sympos, const char **why);
 /* Binding of the global symbol name in the parent, or -1 if none. */
 int parent_global_bind(struct parent *parent, const char *name);
+/* *why of parent_lookup(), to compare with for advice */
+extern const char parent_why_no_global[];	/* global not in the parent */
+extern const char parent_why_ambiguous[];	/* several STT_FILE blocks */
+extern const char parent_why_init_clash[];	/* same name in a module .init* */
 
 #endif
