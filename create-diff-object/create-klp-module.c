@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 		struct rela *dest = elf_rela_at(sec, base + KPATCH_KLP_DEST);
 		const char *objname, *name;
 		struct section *rsec;
-		unsigned int type;
+		unsigned int type, width;
 		long addend;
 
 		if (!dest || !dest->sym->sec)
@@ -122,11 +122,17 @@ int main(int argc, char **argv)
 		name = record_string(elf, sec, base + KPATCH_KLP_NAME, "name",
 				     i);
 		check_objname(elf, objname, i);
-		off = dest->sym->sym.st_value + dest->addend;
-		if (off + rela_width(type) > dest->sym->sec->size)
-			fatal("%s: %s record %zu: destination %s+0x%lx is outside the section",
+		off = dest->sym->sym.st_value + (unsigned long)dest->addend;
+		width = rela_width(type);
+		if (!width)
+			fatal("%s: %s record %zu: unknown relocation type %u for %s+0x%lx; the record is corrupt, rebuild the module",
+			      elf->path, sec->name, i, type,
+			      dest->sym->sec->name, off);
+		if (off >= dest->sym->sec->size ||
+		    dest->sym->sec->size - off < width)
+			fatal("%s: %s record %zu: destination %s+0x%lx (%u bytes) is outside the section (size 0x%zx); the record is corrupt, rebuild the module",
 			      elf->path, sec->name, i, dest->sym->sec->name,
-			      off);
+			      off, width, (size_t)dest->sym->sec->size);
 		if (elf_rela_at(dest->sym->sec, off))
 			fatal("%s: %s record %zu: %s+0x%lx already has a normal relocation",
 			      elf->path, sec->name, i, dest->sym->sec->name,

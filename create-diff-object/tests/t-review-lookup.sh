@@ -65,3 +65,53 @@ build && cdo foo mymod
 expect_rc 2
 expect_line stderr 'helper .*init section'
 expect_no_file out.o
+
+# create-klp-module: a record whose destination wraps around, or whose
+# relocation type is unknown, is corrupt (exit 1), never applied.
+begin klp-record-corrupt
+cat > "$D/orig/foo.c" <<'C'
+static int counter;
+int foo(int x) { counter++; return x + counter; }
+C
+sed 's/x + counter/x * counter/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+ld -r -o "$D/mod.o" "$D/out.o"
+# MODE IN OUT: addend (dest relocation addend -2) or type (type 0x7777)
+klp_record_damage() {
+	python3 - "$@" <<'PY'
+import struct, sys
+mode, src, dst = sys.argv[1:4]
+b = bytearray(open(src, 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+hdrs = [struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize) for i in range(shnum)]
+strs = hdrs[shstrndx][4]
+def name(h):
+    s = strs + h[0]
+    return bytes(b[s:b.index(0, s)]).decode()
+for h in hdrs:
+    if mode == 'addend' and name(h) == '.rela.kpatch.klp_relocs':
+        for off in range(h[4], h[4] + h[5], 24):
+            if struct.unpack_from('<Q', b, off)[0] == 0:
+                struct.pack_into('<q', b, off + 16, -2)
+    if mode == 'type' and name(h) == '.kpatch.klp_relocs':
+        struct.pack_into('<I', b, h[4] + 8, 0x7777)
+open(dst, 'wb').write(b)
+PY
+}
+for mode in addend type; do
+	klp_record_damage $mode "$D/mod.o" "$D/bad-$mode.o"
+	rm -f "$D/bad-klp.o"
+	set +e
+	$VALGRIND "$BIN/create-klp-module" "$D/bad-$mode.o" "$D/bad-klp.o" > "$D/stdout" 2> "$D/stderr"; RC=$?
+	set -e
+	expect_rc 1
+	expect_no_file bad-klp.o
+done
+expect_line stderr 'record 0: unknown relocation type 30583 for \.text\.foo'
+klp_record_damage addend "$D/mod.o" "$D/bad-addend.o"
+set +e
+"$BIN/create-klp-module" "$D/bad-addend.o" "$D/bad-klp.o" > "$D/stdout" 2> "$D/stderr"
+set -e
+expect_line stderr 'kpatch\.klp_relocs record 0: destination \.text\.foo\+0x[0-9a-f]+ \(4 bytes\) is outside the section'
