@@ -176,30 +176,36 @@ struct rela *elf_rela_at(const struct section *base, unsigned long offset)
 	return NULL;
 }
 
+/*
+ * The symbol whose range covers off: the last such one in value order
+ * (earlier symbols can cover off too, e.g. an alias or an enclosing object
+ * before a zero-size label); a zero-size symbol exactly at off only when
+ * no sized symbol covers it.
+ */
 struct symbol *elf_symbol_containing(const struct section *sec,
 				     unsigned long off)
 {
 	size_t lo = 0, hi = sec->nr_syms;
-	struct symbol *best = NULL;
+	struct symbol *label = NULL;
 
-	/* last symbol with value <= off */
+	/* lo: number of symbols with value <= off */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (sec->syms[mid]->sym.st_value <= off) {
-			best = sec->syms[mid];
+		if (sec->syms[mid]->sym.st_value <= off)
 			lo = mid + 1;
-		} else {
+		else
 			hi = mid;
-		}
 	}
-	if (!best)
-		return NULL;
-	/* among equal values prefer one that covers off */
-	if (off < best->sym.st_value + best->sym.st_size ||
-	    (best->sym.st_size == 0 && off == best->sym.st_value))
-		return best;
-	return NULL;
+	while (lo--) {
+		struct symbol *s = sec->syms[lo];
+
+		if (off - s->sym.st_value < s->sym.st_size)
+			return s;
+		if (!label && !s->sym.st_size && s->sym.st_value == off)
+			label = s;
+	}
+	return label;
 }
 
 static int compare_rela_offsets(const void *a, const void *b)

@@ -115,3 +115,19 @@ set +e
 "$BIN/create-klp-module" "$D/bad-addend.o" "$D/bad-klp.o" > "$D/stdout" 2> "$D/stderr"
 set -e
 expect_line stderr 'kpatch\.klp_relocs record 0: destination \.text\.foo\+0x[0-9a-f]+ \(4 bytes\) is outside the section'
+
+# A reference into a section with a zero-size alias after the function that
+# covers the target reaches that function, not the bare section.
+begin symbol-containing-alias
+cat > "$D/orig/foo.c" <<'C'
+asm(".section .text.multi,\"ax\",@progbits\n"
+    ".globl f1\n.type f1,@function\nf1: call __fentry__\n.fill 11,1,0x90\nret\n.size f1,.-f1\n"
+    ".globl f2\n.type f2,@function\nf2: call __fentry__\n.fill 11,1,0x90\nret\n.size f2,.-f2\n"
+    ".globl f2_alias\n.type f2_alias,@function\n.set f2_alias,f2\n.size f2_alias,0\n.previous");
+int bar(int x) { asm volatile("call .text.multi+0x15"); return x + 1; }
+C
+sed 's/x + 1/x + 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: bar$'
+expect_line dump '^klp-reloc vmlinux f2 0 \.text\.bar\+0x[0-9a-f]+ R_X86_64_PC32 0$'
