@@ -22,6 +22,27 @@ static const char *rela_owner_name(const struct section *sec,
 	return f ? f->name : sec->name;
 }
 
+/*
+ * What to do about a failed parent_lookup(), matching its reason; target:
+ * the symbol is referenced by included code (else it is a changed function).
+ */
+static const char *lookup_advice(const char *why, bool target)
+{
+	if (why == parent_why_ambiguous)
+		return target ?
+		       "avoid referencing it from changed code (patch its callers, or the function that owns it, instead)" :
+		       "the function cannot be told apart from its namesakes in the other files of that name: patch its callers instead";
+	if (why == parent_why_in_init)
+		return target ?
+		       "changed code cannot use a module's init code or data after its init: avoid the reference" :
+		       "init code cannot be livepatched";
+	if (why == parent_why_init_clash)
+		return "avoid it in the patch, or rename one of the two in the module's source";
+	return target ?
+	       "was it inlined or renamed? Make sure PARENT_ELF matches the running kernel" :
+	       "inlined? Make sure PARENT_ELF matches the running kernel, or see KPATCH_FORCE_UNSAFE";
+}
+
 static void classify(struct cdo *cdo, const struct section *sec,
 		     const struct rela *rela, struct reach *reach)
 {
@@ -66,9 +87,10 @@ static void classify(struct cdo *cdo, const struct section *sec,
 		reach->kind = REACH_UNDEFINED;
 		return;
 	}
-	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); was it inlined or renamed? Make sure PARENT_ELF matches the running kernel",
+	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); %s",
 	       cdo->base, sec->name, rela_owner_name(sec, rela),
-	       local ? "local" : "global", name, cdo->parent_path, why);
+	       local ? "local" : "global", name, cdo->parent_path, why,
+	       lookup_advice(why, true));
 }
 
 void klp_function_sympos(struct cdo *cdo, struct symbol *func,
@@ -91,8 +113,9 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 		     cdo->base, name, cdo->objname, why);
 		return;
 	}
-	refuse("%s: section %s: function %s not found in %s (%s) (inlined? see KPATCH_FORCE_UNSAFE)",
-	       cdo->base, func->sec->name, name, cdo->objname, why);
+	refuse("%s: section %s: function %s not found in %s (%s); %s",
+	       cdo->base, func->sec->name, name, cdo->objname, why,
+	       lookup_advice(why, false));
 }
 
 /*
@@ -102,19 +125,14 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
  * set up when it loads, with the key still unresolved. vmlinux keys are
  * fine: vmlinux livepatch relocations are applied during the module load,
  * before jump labels and static calls are initialised.
+ * (the only place this is checked: is_key_section() names the sections)
  */
-static bool is_keyed_site_section(const struct section *sec)
-{
-	return !strcmp(sec->name, "__jump_table") ||
-	       !strcmp(sec->name, ".static_call_sites");
-}
-
 void klp_classify(struct cdo *cdo, const struct section *sec,
 		  const struct rela *rela, struct reach *reach)
 {
 	classify(cdo, sec, rela, reach);
 	if (reach->kind == REACH_KLP && strcmp(reach->objname, "vmlinux") &&
-	    is_keyed_site_section(sec))
+	    is_key_section(sec))
 		refuse("%s: section %s: a jump label or static call of an included function uses key %s of module %s, which a livepatch cannot reach when it loads; use a plain branch on the key's value (static_key_enabled()) in the patch, or patch the code without the static branch",
 		       cdo->base, sec->name, reach->name, reach->objname);
 }

@@ -24,6 +24,7 @@ static const char *base_name(const char *path)
 
 const char parent_why_no_global[] = "no global symbol of that name in the parent";
 const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
+const char parent_why_in_init[] = "it is in an init section (.init*) of the module, freed and dropped from kallsyms once the module's init finishes";
 const char parent_why_init_clash[] = "the module also has a symbol of that name in an init section (.init*), which kallsyms lists only until the module's init finishes, so its position is not stable";
 
 /*
@@ -211,7 +212,8 @@ static bool sympos_of(struct parent *parent, const struct parent_symbol *ps,
 		const struct parent_symbol *o = node->value;
 
 		if (o->in_init) {
-			*why = parent_why_init_clash;
+			*why = o == ps ? parent_why_in_init :
+			       parent_why_init_clash;
 			return false;
 		}
 		if (o == ps || !o->listed)

@@ -65,6 +65,7 @@ int parent_global_bind(struct parent *parent, const char *name);
 /* *why of parent_lookup(), to compare with for advice */
 extern const char parent_why_no_global[];	/* global not in the parent */
 extern const char parent_why_ambiguous[];	/* several STT_FILE blocks */
+extern const char parent_why_in_init[];	/* it is in a module .init* */
 extern const char parent_why_init_clash[];	/* same name in a module .init* */
 
 #endif

@@ -175,6 +175,15 @@ static void add_klp_record(struct output_state *os, struct section *dest,
 	};
 }
 
+/* The function or object a relocation sits in, for messages. */
+static const char *rela_owner(const struct section *sec,
+			      const struct rela *rela)
+{
+	struct symbol *f = elf_symbol_containing(sec, rela->offset);
+
+	return f ? f->name : sec->name;
+}
+
 static void copy_relas(struct output_state *os)
 {
 	struct cdo *cdo = os->cdo;
@@ -211,8 +220,10 @@ static void copy_relas(struct output_state *os)
 			case REACH_INTERNAL:
 				t = r->sym;
 				if (!t->out && !t->sec->out)
-					fatal("%s: section %s: %s refers to %s in section %s which cannot be written",
-					      cdo->base, sec->name, r->sym->name,
+					fatal("%s: section %s: %s references %s in section %s, which is not in the output (internal error: neither included nor reached by a livepatch relocation); please report it with both objects",
+					      cdo->base, sec->name,
+					      rela_owner(sec,
+							 &sec->rela->relas[j]),
 					      t->name, t->sec->name);
 				if (t->type != STT_SECTION && t->out) {
 					elf_add_rela(orela, r->offset, r->type,
@@ -236,11 +247,7 @@ static void copy_relas(struct output_state *os)
 					     r->addend);
 				break;
 			case REACH_KLP:
-				if (is_key_section(sec) &&
-				    strcmp(reach.objname, "vmlinux"))
-					refuse("%s: section %s: key %s lives in module %s; jump labels and static calls whose key is in a module are not supported in a livepatch: use a plain condition/call instead",
-					       cdo->base, sec->name,
-					       reach.name, reach.objname);
+				/* module keys: refused by klp_classify() */
 				add_klp_record(os, sec->out, r, &reach);
 				break;
 			}

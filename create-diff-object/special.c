@@ -7,6 +7,7 @@
  * headers) and can be overridden with KPATCH_SPECIAL_SIZES="name=size,...";
  * a section whose size is not a multiple of its entry size is an error.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,18 @@ static struct special_state *states;
 static size_t nr_states;
 static bool sizes_parsed;
 
+/* "a, b, c": the section names KPATCH_SPECIAL_SIZES accepts (for messages) */
+static const char *valid_names(void)
+{
+	static char buf[512];
+	size_t i, len = 0;
+
+	for (i = 0; special_descs[i].name; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+					i ? ", " : "", special_descs[i].name);
+	return buf;
+}
+
 static void parse_sizes(void)
 {
 	const char *env = getenv("KPATCH_SPECIAL_SIZES");
@@ -68,10 +81,15 @@ static void parse_sizes(void)
 		*eq = 0;
 		size = strtoul(eq + 1, &end, 0);
 		if (*end || !size)
-			fatal("KPATCH_SPECIAL_SIZES: bad size for %s", tok);
+			fatal("KPATCH_SPECIAL_SIZES: bad size '%s' for %s; expected name=bytes, e.g. __bug_table=12",
+			      eq + 1, tok);
 		for (i = 0; special_descs[i].name; i++)
 			if (!strcmp(special_descs[i].name, tok))
-				special_descs[i].size = size;
+				break;
+		if (!special_descs[i].name)
+			fatal("KPATCH_SPECIAL_SIZES: unknown section '%s'; valid names: %s",
+			      tok, valid_names());
+		special_descs[i].size = size;
 	}
 	free(copy);
 }

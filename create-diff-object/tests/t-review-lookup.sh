@@ -64,6 +64,8 @@ sed 's/+ 1/+ 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
 build && cdo foo mymod
 expect_rc 2
 expect_line stderr 'helper .*init section'
+expect_line stderr 'rename one of the two in the module'"'"'s source'
+expect_no_line stderr 'inlined or renamed'
 expect_no_file out.o
 
 # create-klp-module: a record whose destination wraps around, or whose
@@ -131,3 +133,36 @@ build && cdo foo
 expect_rc 0
 expect_line stdout '^foo.o: changed function: bar$'
 expect_line dump '^klp-reloc vmlinux f2 0 \.text\.bar\+0x[0-9a-f]+ R_X86_64_PC32 0$'
+
+# KPATCH_SPECIAL_SIZES naming a section that does not exist is an error.
+begin special-sizes-typo
+cat > "$D/orig/foo.c" <<'C'
+int foo(int x) { return x + 1; }
+C
+sed 's/x + 1/x + 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build
+export KPATCH_SPECIAL_SIZES="__bug_table=12,__jump_tabel=16"
+cdo foo
+unset KPATCH_SPECIAL_SIZES
+expect_rc 1
+expect_line stderr "KPATCH_SPECIAL_SIZES: unknown section '__jump_tabel'; valid names: __bug_table, __jump_table, .*__mcount_loc"
+expect_no_file out.o
+export KPATCH_SPECIAL_SIZES="__bug_table=12,.altinstructions=12"
+cdo foo
+unset KPATCH_SPECIAL_SIZES
+expect_rc 0
+
+# A changed module function that uses the module's init code is refused.
+begin module-init-reference
+cat > "$D/other/bar.c" <<'C'
+__attribute__((section(".init.text"), noinline, used)) int init_helper(int x) { return x * 7; }
+C
+cat > "$D/orig/foo.c" <<'C'
+int init_helper(int x);
+int foo(int x) { return init_helper(x) + 1; }
+C
+sed 's/+ 1/+ 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo mymod
+expect_rc 2
+expect_line stderr 'init_helper .*it is in an init section .*after its init: avoid the reference'
+expect_no_file out.o
