@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hash.c - chained hash table with FNV-1a hashing.
+ *
+ * Each bucket is a circular singly linked list and the bucket pointer is
+ * its TAIL (tail->next is the head): appending is O(1) and iteration still
+ * sees the values of one key in insertion order, even for many duplicates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +44,31 @@ void hash_init(struct hash_table *table, size_t expected)
 	table->buckets = xcalloc(n, sizeof(*table->buckets));
 }
 
+/* Next node of bucket b after node (NULL: from the head); NULL at the end. */
+static struct hash_node *bucket_next(struct hash_node *const *buckets,
+				     size_t b, struct hash_node *node)
+{
+	struct hash_node *tail = buckets[b];
+
+	if (!tail || node == tail)
+		return NULL;
+	return node ? node->next : tail->next;
+}
+
+static void bucket_append(struct hash_node **buckets, size_t b,
+			  struct hash_node *node)
+{
+	struct hash_node *tail = buckets[b];
+
+	if (tail) {
+		node->next = tail->next;
+		tail->next = node;
+	} else {
+		node->next = node;
+	}
+	buckets[b] = node;
+}
+
 void hash_free(struct hash_table *table)
 {
 	size_t i;
@@ -47,11 +76,14 @@ void hash_free(struct hash_table *table)
 	if (!table->buckets)
 		return;
 	for (i = 0; i < table->nr_buckets; i++) {
-		struct hash_node *node = table->buckets[i], *next;
+		struct hash_node *node = bucket_next(table->buckets, i, NULL);
 
-		for (; node; node = next) {
-			next = node->next;
+		while (node) {
+			struct hash_node *next = bucket_next(table->buckets,
+							     i, node);
+
 			free(node);
+			node = next;
 		}
 	}
 	free(table->buckets);
@@ -66,12 +98,14 @@ static void hash_grow(struct hash_table *table)
 	struct hash_node **buckets = xcalloc(n, sizeof(*buckets));
 
 	for (i = 0; i < table->nr_buckets; i++) {
-		struct hash_node *node = table->buckets[i], *next;
+		struct hash_node *node = bucket_next(table->buckets, i, NULL);
 
-		for (; node; node = next) {
-			next = node->next;
-			node->next = buckets[node->hash & (n - 1)];
-			buckets[node->hash & (n - 1)] = node;
+		while (node) {
+			struct hash_node *next = bucket_next(table->buckets,
+							     i, node);
+
+			bucket_append(buckets, node->hash & (n - 1), node);
+			node = next;
 		}
 	}
 	free(table->buckets);
@@ -81,24 +115,12 @@ static void hash_grow(struct hash_table *table)
 
 static void hash_insert(struct hash_table *table, struct hash_node *node)
 {
-	size_t b;
-
 	if (!table->buckets)
 		hash_init(table, 0);
 	if (table->count >= table->nr_buckets)
 		hash_grow(table);
-	b = node->hash & (table->nr_buckets - 1);
-	/* append at the tail so that iteration keeps insertion order */
-	node->next = NULL;
-	if (!table->buckets[b]) {
-		table->buckets[b] = node;
-	} else {
-		struct hash_node *tail = table->buckets[b];
-
-		while (tail->next)
-			tail = tail->next;
-		tail->next = node;
-	}
+	bucket_append(table->buckets, node->hash & (table->nr_buckets - 1),
+		      node);
 	table->count++;
 }
 
@@ -126,17 +148,13 @@ struct hash_node *hash_next(const struct hash_table *table, const char *key,
 			    struct hash_node *node)
 {
 	uint64_t h;
+	size_t b;
 
 	if (!table->buckets)
 		return NULL;
-	if (node) {
-		h = node->hash;
-		node = node->next;
-	} else {
-		h = hash_string(key);
-		node = table->buckets[h & (table->nr_buckets - 1)];
-	}
-	for (; node; node = node->next)
+	h = node ? node->hash : hash_string(key);
+	b = h & (table->nr_buckets - 1);
+	while ((node = bucket_next(table->buckets, b, node)))
 		if (node->hash == h && node->key && !strcmp(node->key, key))
 			return node;
 	return NULL;
@@ -161,13 +179,14 @@ size_t hash_count(const struct hash_table *table, const char *key)
 
 void *hash_find_int(const struct hash_table *table, uint64_t key)
 {
-	struct hash_node *node;
+	struct hash_node *node = NULL;
 	uint64_t h = hash_integer(key);
+	size_t b;
 
 	if (!table->buckets)
 		return NULL;
-	node = table->buckets[h & (table->nr_buckets - 1)];
-	for (; node; node = node->next)
+	b = h & (table->nr_buckets - 1);
+	while ((node = bucket_next(table->buckets, b, node)))
 		if (node->hash == h && !node->key && node->ikey == key)
 			return node->value;
 	return NULL;

@@ -342,6 +342,18 @@ int parent_global_bind(struct parent *parent, const char *name)
 	return bind;
 }
 
+/*
+ * Room for element n of an array of nr == n elements whose capacity is the
+ * smallest power of two >= n: reallocate (doubling) only when n is 0 or a
+ * power of two, so that appending is amortised O(1).
+ */
+static void *grow_for(void *array, size_t n, size_t elem)
+{
+	if (n & (n - 1))
+		return array;
+	return xrealloc(array, (n ? 2 * n : 1) * elem);
+}
+
 struct symvers *symvers_read(const char *path)
 {
 	struct symvers *sv = xcalloc(1, sizeof(*sv));
@@ -374,7 +386,10 @@ struct symvers *symvers_read(const char *path)
 		for (p = mod; *p; p++)
 			if (*p == '-')
 				*p = '_';
-		sv->lines = xrealloc(sv->lines, (sv->nr_lines + 2) *
+		/* nr_lines is even: one growth makes room for the pair */
+		sv->lines = grow_for(sv->lines, sv->nr_lines,
+				     sizeof(*sv->lines));
+		sv->lines = grow_for(sv->lines, sv->nr_lines + 1,
 				     sizeof(*sv->lines));
 		sv->lines[sv->nr_lines++] = xstrdup(fields[1]);
 		sv->lines[sv->nr_lines++] = mod;

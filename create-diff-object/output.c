@@ -20,6 +20,18 @@ struct string_pool {
 	size_t nr_keys;
 };
 
+/*
+ * Room for element n of an array of nr == n elements whose capacity is the
+ * smallest power of two >= n: reallocate (doubling) only when n is 0 or a
+ * power of two, so that appending is amortised O(1).
+ */
+static void *grow_for(void *array, size_t n, size_t elem)
+{
+	if (n & (n - 1))
+		return array;
+	return xrealloc(array, (n ? 2 * n : 1) * elem);
+}
+
 static size_t pool_add(struct string_pool *pool, const char *s)
 {
 	size_t n = strlen(s) + 1, off;
@@ -34,8 +46,7 @@ static size_t pool_add(struct string_pool *pool, const char *s)
 	off = pool->len;
 	memcpy(pool->buf + off, s, n);
 	pool->len += n;
-	pool->keys = xrealloc(pool->keys, (pool->nr_keys + 1) *
-			      sizeof(*pool->keys));
+	pool->keys = grow_for(pool->keys, pool->nr_keys, sizeof(*pool->keys));
 	pool->keys[pool->nr_keys] = xstrdup(s);
 	hash_add(&pool->offsets, pool->keys[pool->nr_keys++],
 		 (void *)(off + 1));
@@ -60,7 +71,7 @@ struct output_state {
 static void add_string_ref(struct output_state *os, struct section *sec,
 			   unsigned long offset, const char *s)
 {
-	os->pending = xrealloc(os->pending, (os->nr_pending + 1) *
+	os->pending = grow_for(os->pending, os->nr_pending,
 			       sizeof(*os->pending));
 	os->pending[os->nr_pending++] = (struct pending_string){
 		.sec = sec, .offset = offset,
@@ -166,7 +177,7 @@ static void add_klp_record(struct output_state *os, struct section *dest,
 {
 	struct cdo *cdo = os->cdo;
 
-	cdo->records = xrealloc(cdo->records, (cdo->nr_records + 1) *
+	cdo->records = grow_for(cdo->records, cdo->nr_records,
 				sizeof(*cdo->records));
 	cdo->records[cdo->nr_records++] = (struct klp_record){
 		.dest = dest, .offset = rela->offset, .type = rela->type,
