@@ -59,6 +59,7 @@ bool is_internal_target(const struct symbol *sym);
 /* special.c */
 struct special_section;
 bool is_special_section(const struct section *sec);
+size_t special_entry_size(const char *name);
 bool is_dropped_section(const struct section *sec);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);

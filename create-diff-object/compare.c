@@ -374,14 +374,9 @@ static char *compare_symbol(const struct symbol *o, const struct symbol *p)
  * alternative feature or replacement, WARN flags, exception type) changes
  * the owner even when its bytes are the same.
  */
-struct compared_special {
-	const char *name;
-	size_t size;
-};
-
-static const struct compared_special compared_specials[] = {
-	{ "__bug_table", 12 }, { "__jump_table", 16 }, { "__ex_table", 12 },
-	{ ".altinstructions", 12 }, { ".static_call_sites", 8 }, { NULL, 0 },
+static const char *const compared_specials[] = {
+	"__bug_table", "__jump_table", "__ex_table", ".altinstructions",
+	".static_call_sites", NULL,
 };
 
 struct special_entry {
@@ -389,18 +384,6 @@ struct special_entry {
 	unsigned long off;		/* offset of the code in the owner */
 	size_t e;			/* entry index */
 };
-
-/* Entry size, honouring KPATCH_SPECIAL_SIZES like special.c does. */
-static size_t special_entry_size(const struct compared_special *cs)
-{
-	const char *env = getenv("KPATCH_SPECIAL_SIZES"), *p;
-	size_t n = strlen(cs->name);
-
-	for (p = env; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, cs->name, n) && p[n] == '=')
-			return strtoul(p + n + 1, NULL, 0);
-	return cs->size;
-}
 
 static struct symbol *entry_owner(const struct section *sec, size_t size,
 				  size_t e, unsigned long *off)
@@ -572,14 +555,14 @@ static void mark_special_change(struct symbol *p, const char *secname,
 }
 
 static void compare_special_section(struct cdo *cdo,
-				    const struct compared_special *cs)
+				    const char *name)
 {
-	struct section *ps = elf_find_section(cdo->patched, cs->name);
-	struct section *os = elf_find_section(cdo->orig, cs->name);
-	size_t size = special_entry_size(cs), no = 0, np = 0, i = 0, j = 0;
+	struct section *ps = elf_find_section(cdo->patched, name);
+	struct section *os = elf_find_section(cdo->orig, name);
+	size_t size = special_entry_size(name), no = 0, np = 0, i = 0, j = 0;
 	struct special_entry *ov, *pv;
 
-	if (ps && ps->ignore)
+	if (!size || (ps && ps->ignore))
 		return;
 	ov = collect_entries(os, size, true, &no);
 	pv = collect_entries(ps, size, false, &np);
@@ -597,7 +580,7 @@ static void compare_special_section(struct cdo *cdo,
 			je++;
 		if (key->status == ST_SAME) {
 			if (ie - i != je - j) {
-				mark_special_change(key, cs->name,
+				mark_special_change(key, name,
 					xasprintf("number of entries changed from %zu to %zu",
 						  ie - i, je - j));
 			} else {
@@ -611,7 +594,7 @@ static void compare_special_section(struct cdo *cdo,
 						why = compare_entry(os, ov[i + k].e, ps,
 								    pv[j + k].e, size);
 					if (why) {
-						mark_special_change(key, cs->name, why);
+						mark_special_change(key, name, why);
 						break;
 					}
 				}
@@ -628,8 +611,8 @@ static void compare_special_entries(struct cdo *cdo)
 {
 	size_t i;
 
-	for (i = 0; compared_specials[i].name; i++)
-		compare_special_section(cdo, &compared_specials[i]);
+	for (i = 0; compared_specials[i]; i++)
+		compare_special_section(cdo, compared_specials[i]);
 }
 
 void cdo_compare(struct cdo *cdo)

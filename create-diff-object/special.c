@@ -106,6 +106,14 @@ static struct special_desc *find_desc(const char *name)
 	return NULL;
 }
 
+/* Entry size of a special section (KPATCH_SPECIAL_SIZES applied), 0 if none. */
+size_t special_entry_size(const char *name)
+{
+	struct special_desc *desc = find_desc(name);
+
+	return desc ? desc->size : 0;
+}
+
 bool is_special_section(const struct section *sec)
 {
 	return !is_rela_section(sec) && find_desc(sec->name);
