@@ -13,10 +13,8 @@ TOP="$(cd "$DIR/../.." && pwd)"
 eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
 WORK="$(mktemp -d /tmp/kpatch-e2e.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
-PASS=0
-FAIL=0
-pass() { echo "PASS $*"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); }
+# shellcheck source=../lib/report.sh
+. "$TOP/test/lib/report.sh"
 
 cat >"$WORK/cmdline.patch" <<'EOT'
 --- a/fs/proc/cmdline.c

@@ -28,11 +28,8 @@ exec {DRIVER_TEST_LOCK}>>"$TEST_ROOT/.driver-tests.lock"
 flock -w 3600 "$DRIVER_TEST_LOCK" || { echo "FAIL $(basename "$0"): another driver test run holds $TEST_ROOT/.driver-tests.lock"; exit 1; }
 WORK="$(mktemp -d /tmp/kpatch-driver.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
-PASS=0
-FAIL=0
-
-pass() { echo "PASS $*"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $*"; FAIL=$((FAIL + 1)); }
+# shellcheck source=../lib/report.sh
+. "$TOP/test/lib/report.sh"
 finish() {
 	echo "# $(basename "$0"): $PASS passed, $FAIL failed"
 	[[ $FAIL -eq 0 ]]

@@ -28,11 +28,8 @@ CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 export CACHEDIR="$CACHE/integration-kpatch"
 OUT="$(mktemp -d /tmp/integration.XXXXXX)"
 trap 'rm -rf "$OUT"' EXIT
-PASS=0
-FAIL=0
-
-pass() { echo "PASS $1"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $1"; FAIL=$((FAIL + 1)); }
+# shellcheck source=../lib/report.sh
+. "$TOP/test/lib/report.sh"
 
 patch_opts() { sed -n 's/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
 
@@ -115,9 +112,8 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 	for name in "${ok_modules[@]}"; do
 		[[ "$name" == oot-* ]] && continue
 		ko="$OUT/livepatch-$name.ko"
-		if ! grep -q '^kpatch_replace=N' <(modinfo -F kpatch_replace "$ko" | sed 's/^/kpatch_replace=/'); then
-			continue	# replace patches cannot be stacked
-		fi
+		# replace patches cannot be stacked
+		[[ "$(modinfo -F kpatch_replace "$ko")" == N ]] || continue
 		funcs="$("$DUMP" "$ko" 2>/dev/null | awk '$1 == "func" { print $2 "/" $3 }')"
 		clash=0
 		for f in $funcs; do [[ -n "${seen[$f]:-}" ]] && clash=1; done
