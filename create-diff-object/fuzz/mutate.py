@@ -213,14 +213,22 @@ def main():
             with open(keep + ".log", "wb") as log:
                 for argv, why, err in problems:
                     cmd = " ".join(a.replace(mut, keep) for a in argv)
-                    line = "FAIL %s: %s: %s\n" % (name, os.path.basename(argv[0]), why)
+                    line = "  problem %s: %s: %s\n" % (name, os.path.basename(argv[0]), why)
                     sys.stdout.write(line)
                     log.write(("$ %s\n# %s\n" % (cmd, why)).encode())
                     log.write(err[-6000:] + b"\n")
             sys.stdout.flush()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
+    # The whole run is one test: its iterations are not separate checks.
+    print("mutate: %d iterations (seed %d): %d clean, %d with problems%s"
+          % (args.iterations, args.seed, passed, failed,
+             " (inputs kept in %s)" % args.faildir if failed else ""))
+    if failed:
+        print("FAIL fuzz-mutate: %d of %d iterations found a problem" % (failed, args.iterations))
+    else:
+        print("PASS fuzz-mutate: %d iterations, every tool exited cleanly" % args.iterations)
+    print("%d passed, %d failed, 0 skipped" % (0 if failed else 1, 1 if failed else 0))
     return 1 if failed else 0
 
 

@@ -20,8 +20,10 @@
 # relocation fields) and runs kpatch-dump MUT, create-klp-module MUT OUT.ko
 # and create-diff-object SEED MUT (or MUT SEED). A run passes when every
 # tool exits 0-3 (kpatch-dump/create-klp-module 0-1), without a signal,
-# timeout or sanitizer report. The last line is "N passed, N failed";
-# the exit status is 1 when anything failed.
+# timeout or sanitizer report. The whole run is one test: the log names
+# the iteration count, the last line is "1 passed, 0 failed, 0 skipped"
+# (or "0 passed, 1 failed, 0 skipped"); the exit status is 1 when
+# anything failed.
 set -o errexit -o nounset -o pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +41,7 @@ while getopts "n:s:b:o:kh" opt; do
 	b) bindir=$OPTARG ;;
 	o) faildir=$OPTARG ;;
 	k) quiet=1 ;;
-	h) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: mutate.sh [-n N] [-s SEED] [-b BINDIR] [-o FAILDIR] [-k] [SEED_OBJECT...]" >&2
 	   exit 1 ;;
 	esac

@@ -5,12 +5,12 @@ CFLAGS_TEST="-c -O2 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mc
 	-fno-pie -mcmodel=kernel -fno-asynchronous-unwind-tables -mno-red-zone
 	-fno-stack-protector -Wno-attributes"
 
-PASS=0
-FAIL=0
+# shellcheck source=../../test/lib/report.sh
+. "$HERE/../../test/lib/report.sh"
 CASE=""
 
-pass() { PASS=$((PASS + 1)); echo "PASS: $CASE: $1"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL: $CASE: $1"; [ -f "$D/stderr" ] && sed 's/^/    stderr: /' "$D/stderr" | head -5; }
+pass() { report_pass "$CASE: $1"; }
+fail() { report_fail "$CASE: $1"; [ -f "$D/stderr" ] && sed 's/^/    stderr: /' "$D/stderr" | head -5; return 0; }
 
 # begin NAME: fresh directory $D with orig/ and patched/
 begin() {

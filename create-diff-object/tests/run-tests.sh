@@ -17,5 +17,4 @@ for t in "$HERE"/t-*.sh; do
 	. "$t"
 done
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+report_summary

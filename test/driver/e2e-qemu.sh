@@ -71,5 +71,4 @@ else
 	fail "e2e: guest run"
 fi
 echo "timings: cold $(cat "$WORK/time.cold") s (target < 110), warm $(cat "$WORK/time.warm") s (target < 25)"
-echo "$PASS passed, $FAIL failed"
-[[ $FAIL -eq 0 ]]
+report_summary

@@ -17,7 +17,7 @@ kernel_built() {
 if [[ "${DRIVER_TEST_NO_KERNEL:-0}" != 1 ]]; then
 	eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
 fi
-KB="$TOP/kpatch-build/kpatch-build"
+KB="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 TEST_ROOT="${KPATCH_DRIVER_TEST_DIR:-$HOME/.cache/kpatch-lts/driver-test}"
 USER_TREE="$TEST_ROOT/linux"
 FAKEBIN="$TEST_ROOT/bin"
@@ -31,8 +31,7 @@ trap 'rm -rf "$WORK"' EXIT
 # shellcheck source=../lib/report.sh
 . "$TOP/test/lib/report.sh"
 finish() {
-	echo "# $(basename "$0"): $PASS passed, $FAIL failed"
-	[[ $FAIL -eq 0 ]]
+	report_summary "# $(basename "$0")"
 }
 
 # The user tree: a real copy of $KSRC, made once.

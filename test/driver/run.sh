@@ -3,37 +3,49 @@
 #
 # run.sh - kpatch-build driver tests that need no qemu: option parsing, a
 # patch that does not apply, SIGINT during a build, the CACHEDIR lock, and
-# (when create-diff-object is built) a real build with cold/warm timing.
-# Every test prints PASS/FAIL lines; ends with "N passed, N failed".
+# a real build with cold/warm timing.
+# Every test script prints PASS/FAIL/SKIP lines and ends with its own
+# summary line; a script that exits non-zero, or ends without its summary
+# (it aborted), fails even after PASS lines. Ends with
+# "N passed, N failed, N skipped".
 #
 # Usage: run.sh [TEST...]   (TEST = options, kmod-macros, bad-patch, sigint, lock, intree, crc, build)
+# KPATCH_BUILD, KPATCH_CDO, KPATCH_CKM override the tools under test.
 
 set -o nounset -o pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/report.sh
+. "$DIR/../lib/report.sh"
 tests=("$@")
 [[ ${#tests[@]} -gt 0 ]] || tests=(options kmod-macros bad-patch sigint lock intree crc build)
-pass=0
-fail=0
 # Without the cached test kernel only the kernel-free checks run (the
 # kernel takes ~10 minutes to build: test/kernel/build-kernel.sh).
 cache="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 if [[ ! -f "$cache/kernel/current-${KPATCH_TEST_SRCPKG:-linux-source-6.1}/.built" ]]; then
 	export DRIVER_TEST_NO_KERNEL=1
 	for t in "${tests[@]}"; do
-		[[ "$t" == options ]] || echo "SKIP $t: test kernel not built (run test/kernel/build-kernel.sh)"
+		[[ "$t" == options ]] || skip "$t: test kernel not built (run test/kernel/build-kernel.sh)"
 	done
 	tests=(options)
 fi
 for t in "${tests[@]}"; do
 	out="$(bash "$DIR/test-$t.sh" 2>&1)"
+	rc=$?
 	echo "$out" | grep -E '^(PASS|FAIL|SKIP)'
-	pass=$((pass + $(echo "$out" | grep -c '^PASS')))
-	fail=$((fail + $(echo "$out" | grep -c '^FAIL')))
-	if ! echo "$out" | grep -qE '^(PASS|FAIL|SKIP)'; then
-		echo "FAIL $t: no result"
-		echo "$out" | tail -n 5
-		fail=$((fail + 1))
+	p=$(grep -c '^PASS' <<<"$out")
+	f=$(grep -c '^FAIL' <<<"$out")
+	s=$(grep -c '^SKIP' <<<"$out")
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	SKIP=$((SKIP + s))
+	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+		fail "$t: test-$t.sh exited with status $rc after $p PASS lines"
+		echo "$out" | tail -n 10 | sed 's/^/    | /'
+	elif ! grep -qE "^# test-$t\.sh: [0-9]+ passed" <<<"$out"; then
+		fail "$t: test-$t.sh ended without its summary line (aborted?)"
+		echo "$out" | tail -n 10 | sed 's/^/    | /'
+	elif [[ $((p + f + s)) -eq 0 ]]; then
+		fail "$t: test-$t.sh ran no check"
 	fi
 done
-echo "$pass passed, $fail failed"
-[[ $fail -eq 0 ]]
+report_summary

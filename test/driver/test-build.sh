@@ -9,8 +9,9 @@ set -o nounset -o pipefail
 CDO_BIN="${KPATCH_CDO:-$TOP/create-diff-object/create-diff-object}"
 CKM_BIN="${KPATCH_CKM:-$TOP/create-diff-object/create-klp-module}"
 if [[ ! -x "$CDO_BIN" || ! -x "$CKM_BIN" ]]; then
-	echo "SKIP build: create-diff-object / create-klp-module not built"
-	exit 0
+	fail "build: $CDO_BIN or $CKM_BIN is not built (make -C create-diff-object)"
+	finish
+	exit 1
 fi
 export KPATCH_CDO="$CDO_BIN" KPATCH_CKM="$CKM_BIN"
 setup_user_tree
@@ -45,8 +46,18 @@ if [[ -f "$ko" ]]; then
 	   "$(modinfo -F name "$ko")" == livepatch_cmdline_marker ]] &&
 		pass "build: modinfo livepatch=Y kpatch_replace=Y name=livepatch_cmdline_marker" ||
 		fail "build: modinfo $(modinfo "$ko" | tr '\n' ' ')"
-	undef="$(nm -u "$ko" | awk '{print $2}' | grep -v '^\.klp\.sym\.' | tr '\n' ' ')"
-	pass "build: undefined symbols all exported: $undef"
+	# Every undefined symbol of the module is either resolved by the
+	# livepatch core (.klp.sym.*) or exported by vmlinux (Module.symvers).
+	nm -u "$ko" | awk '{print $2}' | grep -v '^\.klp\.sym\.' | sort -u >"$WORK/undef"
+	awk '$3 == "vmlinux" { print $2 }' "$SYMVERS" | sort -u >"$WORK/exported"
+	unexported="$(comm -23 "$WORK/undef" "$WORK/exported" | tr '\n' ' ')"
+	if ! grep -qx klp_enable_patch "$WORK/undef"; then
+		fail "build: the module does not reference klp_enable_patch: $(tr '\n' ' ' <"$WORK/undef")"
+	elif [[ -n "$unexported" ]]; then
+		fail "build: undefined symbols not exported by vmlinux in $SYMVERS: $unexported"
+	else
+		pass "build: all $(wc -l <"$WORK/undef") undefined symbols are in Module.symvers ($(tr '\n' ' ' <"$WORK/undef"))"
+	fi
 fi
 
 # Warm: same patch, -R, another name.

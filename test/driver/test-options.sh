@@ -60,7 +60,7 @@ else
 	fail "options: --oot-module message"; cat "$out"
 fi
 if [[ "${DRIVER_TEST_NO_KERNEL:-0}" == 1 ]]; then
-	echo "SKIP options: config and compiler checks (test kernel not built)"
+	skip "options: config and compiler checks (test kernel not built)"
 	finish
 	exit
 fi

@@ -150,5 +150,4 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 	fi
 fi
 
-echo "$PASS passed, $FAIL failed"
-[[ $FAIL -eq 0 ]]
+report_summary

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # selftest.sh - the qemu runner must report what the guest did: exit status,
-# a WARNING in dmesg, a timeout. Ends with "N passed, N failed".
+# a WARNING in dmesg, a timeout. Ends with "N passed, N failed, N skipped".
 set -o nounset -o pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 T="$(mktemp -d /tmp/qemu-selftest.XXXXXX)"
 trap 'rm -rf "$T"' EXIT
-PASS=0
-FAIL=0
+# shellcheck source=../lib/report.sh
+. "$DIR/../lib/report.sh"
 expect() {
 	local desc="$1" want="$2" script="$3" rc
 	shift 3
@@ -15,9 +15,9 @@ expect() {
 	"$DIR/run-guest.sh" "$@" "$T/g.sh" >"$T/out" 2>&1
 	rc=$?
 	if [[ $rc -eq $want ]]; then
-		echo "PASS $desc (exit $rc)"; PASS=$((PASS + 1))
+		pass "$desc (exit $rc)"
 	else
-		echo "FAIL $desc: wanted exit $want, got $rc"; tail -n 5 "$T/out"; FAIL=$((FAIL + 1))
+		fail "$desc: wanted exit $want, got $rc"; tail -n 5 "$T/out"
 	fi
 }
 echo hello >"$T/file.txt"
@@ -28,5 +28,4 @@ expect "a WARNING in dmesg fails the run" 125 'echo "WARNING: CPU: 0 PID: 1 at f
 expect "a kernel Oops in dmesg fails the run" 125 'echo "Oops: 0002 [#1] SMP" >/dev/kmsg; exit 0'
 expect "a hung guest times out" 124 'sleep 1000' --timeout 15
 expect "the guest has modules and modprobe" 0 'modprobe loop && grep -q "^loop " /proc/modules'
-echo "$PASS passed, $FAIL failed"
-[[ $FAIL -eq 0 ]]
+report_summary

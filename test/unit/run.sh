@@ -21,7 +21,7 @@
 #                     write a new case)
 #
 # Output: one `PASS name`, `FAIL name: reason` or `SKIP name: reason` line per
-# case, then exactly one line `N passed, N failed`.  Exit status 1 if any
+# case, then exactly one line `N passed, N failed, N skipped` (test/lib/report.sh).  Exit status 1 if any
 # case failed (or the setup failed), 0 otherwise.
 
 set -o errexit -o nounset -o pipefail
@@ -38,6 +38,8 @@ UNIT_COMPILE_ONLY="${UNIT_COMPILE_ONLY:-0}"
 
 # shellcheck source=test/unit/lib.sh
 source "$UNITDIR/lib.sh"
+# shellcheck source=test/lib/report.sh
+source "$TOP/test/lib/report.sh"
 
 die() { echo "unit: error: $*" >&2; exit 1; }
 note() { echo "unit: $*" >&2; }
@@ -327,7 +329,7 @@ take_run_lock() {
 }
 
 main() {
-	local names=() n passed=0 failed=0 skipped=0 rc
+	local names=() n rc
 
 	if [[ $# -gt 0 ]]; then
 		case "$1" in -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
@@ -359,9 +361,9 @@ main() {
 		rc=0
 		run_case "$n" || rc=$?
 		case $rc in
-		0) passed=$((passed + 1)) ;;
-		2) skipped=$((skipped + 1)) ;;
-		*) failed=$((failed + 1)) ;;
+		0) PASS=$((PASS + 1)) ;;
+		2) SKIP=$((SKIP + 1)) ;;
+		*) FAIL=$((FAIL + 1)) ;;
 		esac
 	done
 	# Every file of the mirror must be a hard link to the pristine tree again.
@@ -369,9 +371,7 @@ main() {
 		note "warning: files in $MIRROR are not hard links to $KSRC any more:"
 		find "$MIRROR" -type f -links 1 | head -n 5 >&2
 	fi
-	[[ $skipped -eq 0 ]] || echo "($skipped skipped)"
-	echo "$passed passed, $failed failed"
-	[[ $failed -eq 0 ]]
+	report_summary
 }
 
 # bench.sh sources this file for its setup functions.

@@ -6,6 +6,7 @@
 # (each must be reported) and once with the real .expect (must pass).
 #
 # Usage: selftest.sh    (exit 0 when the runner behaves)
+# Ends with "N passed, N failed, N skipped".
 
 set -o errexit -o nounset -o pipefail
 
@@ -55,18 +56,31 @@ wrong=$(grep -vc '^object' "$tmp/wrong.expect")
 printf 'object fs/proc/cmdline.o\nexit 3\n' >"$tmp/wrongexit.expect"
 cp "$tmp/wrong.patch" "$tmp/wrongexit.patch"
 
-fail=0
+# shellcheck source=../lib/report.sh
+source "$UNITDIR/../lib/report.sh"
 out="$(UNIT_CASEDIR="$tmp" bash "$UNITDIR/run.sh" wrong wrongexit right || true)"
-echo "$out"
+echo "$out" | sed 's/^/    | /'
 res="$UNIT_RESULTS"
 got=$(wc -l <"$res/wrong/failures.txt" 2>/dev/null || echo 0)
-if [[ "$got" -ne "$wrong" ]]; then
-	echo "selftest: expected $wrong reported failures for 'wrong', got $got:" >&2
-	cat "$res/wrong/failures.txt" >&2 || true
-	fail=1
+if [[ "$got" -eq "$wrong" ]]; then
+	pass "selftest: all $wrong wrong assertions reported"
+else
+	fail "selftest: expected $wrong reported failures for 'wrong', got $got"
+	sed 's/^/    | /' "$res/wrong/failures.txt" 2>/dev/null || true
 fi
-grep -q '^FAIL wrongexit: .*exit 0, expected 3' <<<"$out" || { echo "selftest: wrong exit code not reported" >&2; fail=1; }
-grep -q '^PASS right$' <<<"$out" || { echo "selftest: the correct case did not pass" >&2; fail=1; }
-grep -qx '1 passed, 2 failed' <<<"$out" || { echo "selftest: bad summary line" >&2; fail=1; }
-[[ $fail -eq 0 ]] && echo "selftest: ok ($wrong wrong assertions all reported)"
-exit $fail
+if grep -q '^FAIL wrongexit: .*exit 0, expected 3' <<<"$out"; then
+	pass "selftest: a wrong exit code is reported"
+else
+	fail "selftest: wrong exit code not reported"
+fi
+if grep -q '^PASS right$' <<<"$out"; then
+	pass "selftest: the correct case passes"
+else
+	fail "selftest: the correct case did not pass"
+fi
+if grep -qx '1 passed, 2 failed, 0 skipped' <<<"$out"; then
+	pass "selftest: summary line '1 passed, 2 failed, 0 skipped'"
+else
+	fail "selftest: bad summary line"
+fi
+report_summary
