@@ -20,7 +20,9 @@
 # KBUILD (the test kernel's O= dir) in the environment enables the host tests
 # that use real modules without --guest.
 #
-# Ends with "N passed, N failed"; exits non-zero when a test failed.
+# A host check runs under every shell and counts once: it passes when it
+# passed under each of them (the log has one line per shell). Ends with
+# "N passed, N failed, N skipped"; exits non-zero when a test failed.
 
 set -o nounset -o pipefail
 
@@ -47,14 +49,51 @@ if [[ ${#SHELLS[@]} -eq 0 ]]; then
 	SHELLS=(dash "busybox sh")
 fi
 
-PASS=0
-FAIL=0
+# shellcheck source=../lib/report.sh
+. "$TOP/test/lib/report.sh"
 WORK="$(mktemp -d /tmp/kpatch-cmd-test.XXXXXX)"
 chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 
-pass() { PASS=$((PASS + 1)); echo "PASS $*"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+# Results per check name over the shells: the check counts once.
+declare -A RESULT=() RAN_UNDER=() SKIPPED=()
+ORDER=()
+record() {
+	local name="$1" ok="$2"
+	if [[ -z ${RESULT[$name]:-} ]]; then
+		ORDER+=("$name")
+		RESULT[$name]=ok
+	fi
+	RAN_UNDER[$name]+="${RAN_UNDER[$name]:+, }$SHNAME"
+	if [[ $ok == ok ]]; then
+		echo "    ok [$SHNAME] $name"
+	else
+		RESULT[$name]="fail"
+		echo "    FAILED [$SHNAME] $name"
+	fi
+}
+pass() { record "$*" ok; }
+fail() { record "$*" fail; }
+# skip_once REASON: a skipped check, counted once however many shells.
+skip_once() {
+	[[ -n ${SKIPPED[$1]:-} ]] && return 0
+	SKIPPED[$1]=1
+	skip "$1"
+}
+# tally: one PASS/FAIL line and count per check name.
+tally() {
+	local n
+	for n in "${ORDER[@]}"; do
+		if [[ ${RESULT[$n]} == ok ]]; then
+			report_pass "$n (${RAN_UNDER[$n]})"
+		else
+			report_fail "$n (ran under ${RAN_UNDER[$n]}; see FAILED lines above)"
+		fi
+	done
+	ORDER=()
+	RESULT=()
+	RAN_UNDER=()
+}
 
 # run [ENV=VALUE...] -- ARGS...: run kpatch under $SH; sets OUT (stdout and
 # stderr) and RC.
@@ -70,7 +109,7 @@ run() {
 # expect NAME RC [REGEX...]: last run exited RC and its output matches
 # every REGEX (grep -E); a REGEX starting with '!' must not match.
 expect() {
-	local name="$1 [$SHNAME]" want="$2" re
+	local name="$1" want="$2" re
 	shift 2
 	if [[ $RC -ne $want ]]; then
 		fail "$name: exit status $RC, expected $want"
@@ -79,12 +118,14 @@ expect() {
 	fi
 	for re in "$@"; do
 		if [[ $re == !* ]]; then
-			if echo "$OUT" | grep -Eq -- "${re#!}"; then
+			# (a here-string: with pipefail, `echo | grep -q` fails
+			# when grep exits before echo has written everything)
+			if grep -Eq -- "${re#!}" <<<"$OUT"; then
 				fail "$name: output matches '${re#!}'"
 				printf '%s\n' "$OUT" | sed 's/^/    | /'
 				return
 			fi
-		elif ! echo "$OUT" | grep -Eq -- "$re"; then
+		elif ! grep -Eq -- "$re" <<<"$OUT"; then
 			fail "$name: output lacks '$re'"
 			printf '%s\n' "$OUT" | sed 's/^/    | /'
 			return
@@ -95,7 +136,7 @@ expect() {
 
 # check NAME COMMAND...: a plain assertion.
 check() {
-	local name="$1 [$SHNAME]"
+	local name="$1"
 	shift
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
@@ -156,13 +197,17 @@ test_usage() {
 	run -- frobnicate; expect "unknown command: exit 2" 2 "unknown command 'frobnicate'"
 	run -- version; expect "version" 0 "^kpatch [0-9]+\.[0-9]+"
 	run -- --version; expect "--version" 0 "^kpatch [0-9]+\.[0-9]+"
-	local c a b
+	# Help texts: one check per command (both spellings, same text).
+	local c a b ra
 	for c in load unload list info install uninstall version; do
-		run -- help "$c"; a="$OUT"
-		expect "help $c" 0 "Usage: kpatch $c"
+		run -- help "$c"; a="$OUT" ra=$RC
 		run -- "$c" --help; b="$OUT"
-		expect "$c --help" 0 "Usage: kpatch $c"
-		check "help $c equals $c --help" [ "$a" = "$b" ]
+		if [[ $ra -eq 0 && $RC -eq 0 && $a == *"Usage: kpatch $c"* && "$a" == "$b" ]]; then
+			pass "help $c and $c --help: exit 0, the same 'Usage: kpatch $c' text"
+		else
+			fail "help $c and $c --help: exit $ra and $RC, or texts differ"
+			printf '%s\n---\n%s\n' "$a" "$b" | sed 's/^/    | /'
+		fi
 	done
 	run -- help nosuch; expect "help of an unknown command: exit 2" 2 "unknown command 'nosuch'"
 	run -- load; expect "load without module: exit 2" 2 "which module"
@@ -181,7 +226,7 @@ test_usage() {
 # The root checks, as an unprivileged user (setpriv).
 test_root() {
 	if ! command -v setpriv >/dev/null || [[ $(id -u) -ne 0 ]]; then
-		echo "SKIP root checks: they need root and setpriv to become another user"
+		skip_once "root checks: they need root and setpriv to become another user"
 		return 0
 	fi
 	fresh_sys
@@ -258,7 +303,7 @@ test_info() {
 	run PATH=/usr/bin:/bin "${e[@]:1}" -- info "$MODS/fake-patch.ko"
 	KPATCH="$saved"
 	if [[ -x /usr/local/libexec/kpatch/kpatch-dump || -x /usr/libexec/kpatch/kpatch-dump ]]; then
-		echo "SKIP info without kpatch-dump: one is installed on this machine"
+		skip_once "info without kpatch-dump: one is installed on this machine"
 	else
 		expect "info without kpatch-dump falls back to modinfo" 0 "^Name: +fake_patch" \
 			"kpatch-dump not found: showing .modinfo only"
@@ -368,6 +413,25 @@ test_states() {
 	check "reload ran rmmod then insmod" \
 		bash -c "grep -n . '$WORK/fake.log' | tr '\n' ' ' | grep -Eq '1:rmmod fake_patch 2:insmod'"
 
+	# Disabled and being freed by the kernel: load waits until it is gone,
+	# then loads it afresh, and reports success (exit 0). (A global rc in
+	# load_one once leaked its "gone" status 3 into cmd_load's exit status.)
+	echo 0 >"$lp/fake_patch/enabled"
+	echo 0 >"$lp/fake_patch/transition"
+	(sleep 1; rm -rf "${lp:?}/fake_patch") &
+	run "${e[@]}" -- load "$MODS/fake-patch.ko"
+	wait
+	expect "load of a patch being freed waits, reloads it and exits 0" 0 \
+		"loading patch module" "patch 'fake_patch' is enabled"
+	: >"$WORK/fake.log"
+	echo 0 >"$lp/fake_patch/enabled"
+	(sleep 1; rm -rf "${lp:?}/fake_patch") &
+	run "${e[@]}" -- load "$MODS/fake-patch.ko" "$MODS/other-patch.ko"
+	wait
+	expect "load of two modules, the first being freed: exit 0, both enabled" 0 \
+		"patch 'fake_patch' is enabled" "patch 'other_patch' is enabled"
+	run "${e[@]}" -- unload other_patch
+
 	# Being disabled: load reverses the transition.
 	echo 0 >"$lp/fake_patch/enabled"
 	echo 1 >"$lp/fake_patch/transition"
@@ -396,7 +460,7 @@ test_states() {
 		expect "unload when enabled is not writable" 1 "enabled is not writable; run kpatch unload as root"
 		chmod 644 "$lp/fake_patch/enabled"
 	else
-		echo "SKIP unload when enabled is not writable: needs root and setpriv"
+		skip_once "unload when enabled is not writable: needs root and setpriv"
 	fi
 
 	# rmmod refused.
@@ -459,13 +523,13 @@ test_scripts() {
 	if command -v shellcheck >/dev/null; then
 		check "shellcheck -s sh kpatch/kpatch" shellcheck -s sh "$KPATCH"
 	else
-		echo "SKIP shellcheck: not installed"
+		skip "shellcheck -s sh kpatch/kpatch: shellcheck is not installed (test/kernel/install-deps.sh)"
 	fi
 	check "kpatch has no bashisms: runs under dash -n" dash -n "$KPATCH"
 	local page err
 	for page in "$TOP/man/kpatch.1" "$TOP/man/kpatch-build.1"; do
 		if ! command -v man >/dev/null; then
-			echo "SKIP man page check: man is not installed"
+			skip "man page checks: man is not installed (test/kernel/install-deps.sh)"
 			break
 		fi
 		err="$(MANWIDTH=80 man -l --warnings "$page" 2>&1 >/dev/null)"
@@ -480,7 +544,7 @@ test_scripts() {
 test_real_modules() {
 	local sample="$KBUILD/samples/livepatch/livepatch-sample.ko" kver
 	if [[ ! -f $sample ]]; then
-		echo "SKIP real-module tests: no $sample"
+		skip_once "real-module tests: no $sample"
 		return 0
 	fi
 	kver="$(cat "$KBUILD/include/config/kernel.release")"
@@ -499,7 +563,7 @@ test_real_modules() {
 		expect "info with the real kpatch-dump on the sample" 0 "^Patched functions: 0" \
 			"not built by kpatch-build"
 	else
-		echo "SKIP info with the real kpatch-dump: create-diff-object/kpatch-dump not built"
+		fail "info with the real kpatch-dump: create-diff-object/kpatch-dump is not built (make)"
 	fi
 	local loop="$KBUILD/drivers/block/loop.ko"
 	if [[ -f $loop ]]; then
@@ -516,10 +580,10 @@ test_real_modules() {
 # A, has a callback) from patches/ with kpatch-build, and check kpatch info
 # on them with the real kpatch-dump. Skipped when the tools are not built.
 build_kpatch_modules() {
-	local kb="$TOP/kpatch-build/kpatch-build" cdo="$TOP/create-diff-object" p
+	local kb="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}" cdo="$TOP/create-diff-object" p
 	local cache="${KPATCH_CMD_CACHEDIR:-$HOME/.cache/kpatch-lts/kpatch-cmd-cachedir}"
 	if [[ ! -x $kb || ! -x $cdo/create-diff-object || ! -x $cdo/create-klp-module || ! -x $cdo/kpatch-dump ]]; then
-		echo "SKIP kpatch-built modules: kpatch-build or the C tools are not built (make)"
+		fail "kpatch-built modules: kpatch-build or the C tools are not built (make)"
 		return 1
 	fi
 	mkdir -p "$WORK/out"
@@ -592,7 +656,7 @@ if [[ $HOST -eq 1 ]]; then
 	for SH in "${SHELLS[@]}"; do
 		SHNAME="${SH// /-}"
 		if ! command -v "${SH%% *}" >/dev/null; then
-			echo "SKIP host tests under $SH: not installed"
+			skip "host tests under $SH: $SH is not installed (test/kernel/install-deps.sh)"
 			continue
 		fi
 		test_usage
@@ -606,8 +670,11 @@ if [[ $HOST -eq 1 ]]; then
 	done
 	SH=dash SHNAME=static
 	test_scripts
+	tally
 fi
-[[ $GUEST -eq 1 ]] && run_guest
+if [[ $GUEST -eq 1 ]]; then
+	run_guest
+	tally
+fi
 
-echo "$PASS passed, $FAIL failed"
-[[ $FAIL -eq 0 ]]
+report_summary
