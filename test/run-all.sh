@@ -4,103 +4,205 @@
 # run-all.sh - the project's test command (README, .ci/run, `make check`).
 #
 # Installs what is missing on a fresh Debian machine, builds the tools,
-# builds (or reuses) the cached test kernel, and runs every suite. Ends with
-# one line "N passed, N failed" and exits non-zero when anything failed.
+# builds (or reuses) the cached test kernels, and runs every suite of the
+# table below. Every suite ends with "N passed, N failed, N skipped";
+# run-all adds them up, names every skipped check and why, and fails a suite
+# that exits non-zero, prints no summary, or ran nothing. Ends with one line
+# "N passed, N failed, N skipped" and exits non-zero when anything failed.
 #
-# Usage: test/run-all.sh [--quick] [SUITE...]
-#   --quick   only the suites that need no kernel
-#   SUITE     run only these (cdo, fuzz-mutate, driver, kpatch-cmd, bench, kpatch-cmd-guest, canary, unit, integration)
+# Usage: test/run-all.sh [--quick] [--list] [SUITE...]
+#   --quick   only the suites that need no test kernel (says which it leaves out)
+#   --list    print the suite table and exit
+#   SUITE     run only these suites (names as in --list)
 
 set -o nounset -o pipefail
 
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$TOP"
+# shellcheck source=lib/report.sh
+. "$TOP/test/lib/report.sh"
+
+# ------------------------------------------------------------ the suites
+#
+# suite NAME KERNEL COMMAND...: one line per suite, run in this order.
+# KERNEL: "none" (needs no test kernel), "kernel" (the default 6.1 test
+# kernel) or "kernel=VER" (the VER test kernel: the suite and
+# test/kernel/build-kernel.sh run with KPATCH_TEST_KERNEL=VER).
+# The COMMAND's script must exist: a missing script fails the suite.
+SUITE_NAMES=()
+declare -A SUITE_KERNEL=() SUITE_CMD=()
+suite() {
+	local name="$1" kernel="$2"
+	shift 2
+	SUITE_NAMES+=("$name")
+	SUITE_KERNEL[$name]="$kernel"
+	SUITE_CMD[$name]="$(printf '%q ' "$@")"
+}
+
+suite cdo               none    make -s -C create-diff-object check
+suite fuzz-mutate       none    bash create-diff-object/fuzz/mutate.sh
+suite driver            none    bash test/driver/run.sh
+suite kpatch-cmd        none    bash test/kpatch-cmd/run.sh
+suite qemu-selftest     kernel  bash test/qemu/selftest.sh
+suite canary            kernel  bash test/canary/run.sh
+suite kpatch-cmd-guest  kernel  bash test/kpatch-cmd/run.sh --guest
+suite unit-selftest     kernel  bash test/unit/selftest.sh
+suite unit              kernel  bash test/unit/run.sh
+suite integration       kernel  bash test/integration/run.sh
+suite suites-selftest   kernel  bash test/selftest-suites.sh
+
+# --------------------------------------------------------------- options
+
 LOGDIR="${KPATCH_TEST_LOGDIR:-$TOP/test/logs}"
-mkdir -p "$LOGDIR"
 QUICK=0
 ONLY=()
 for a in "$@"; do
 	case "$a" in
 	--quick) QUICK=1 ;;
-	-h|--help) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) ONLY+=("$a") ;;
+	--list)
+		for n in "${SUITE_NAMES[@]}"; do
+			printf '%-18s %-12s %s\n' "$n" "${SUITE_KERNEL[$n]}" "${SUITE_CMD[$n]}"
+		done
+		exit 0 ;;
+	-h|--help) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "run-all: unknown option '$a'" >&2; exit 2 ;;
+	*)
+		[[ -n ${SUITE_KERNEL[$a]:-} ]] || { echo "run-all: no suite '$a' (see --list)" >&2; exit 2; }
+		ONLY+=("$a") ;;
 	esac
 done
+mkdir -p "$LOGDIR"
 
-START=$SECONDS
-TOTAL_PASS=0
-TOTAL_FAIL=0
-SUMMARY=()
-
-# suite NAME NEEDS_KERNEL COMMAND...: run one suite, add its counts.
-suite() {
-	local name="$1" kernel="$2" log rc line p f
-	shift 2
-	if [[ ${#ONLY[@]} -gt 0 && " ${ONLY[*]} " != *" $name "* ]]; then return 0; fi
-	[[ $QUICK -eq 1 && $kernel -eq 1 ]] && return 0
-	log="$LOGDIR/$name.log"
-	echo "=== suite $name: $* (log: $log)"
-	local t0=$SECONDS
-	"$@" >"$log" 2>&1 </dev/null
-	rc=$?
-	grep -E '^(PASS|FAIL|SKIP)' "$log" | sed 's/^/    /'
-	line="$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)"
-	if [[ -n "$line" ]]; then
-		p="$(echo "$line" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/')"
-		f="$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')"
-	elif [[ $rc -eq 0 ]]; then
-		p=1; f=0
-	else
-		p=0; f=1
-	fi
-	# A suite that exits non-zero while claiming no failure still fails.
-	[[ $rc -ne 0 && $f -eq 0 ]] && f=1
-	if [[ $f -gt 0 ]]; then tail -n 25 "$log" | sed 's/^/    | /'; fi
-	TOTAL_PASS=$((TOTAL_PASS + p))
-	TOTAL_FAIL=$((TOTAL_FAIL + f))
-	SUMMARY+=("$(printf '%-12s %4d passed %4d failed %5d s' "$name" "$p" "$f" $((SECONDS - t0)))")
+# kernel_version KERNEL: "" for the default test kernel, else VER.
+kernel_version() { [[ $1 == kernel=* ]] && echo "${1#kernel=}"; return 0; }
+# with_kernel VER COMMAND...: run COMMAND for the VER test kernel (the
+# default one when VER is empty).
+with_kernel() {
+	local ver="$1"
+	shift
+	if [[ -n $ver ]]; then KPATCH_TEST_KERNEL="$ver" "$@"; else "$@"; fi
 }
 
-# missing SCRIPT: a suite whose script is not there is a failure, not a pass.
-run_if_present() {
-	if [[ -f "$1" ]]; then
-		bash "$@"
-	else
-		echo "missing test script $1"
-		return 1
+# The suites to run, and those left out (with why).
+RUN=()
+LEFT_OUT=()
+for n in "${SUITE_NAMES[@]}"; do
+	if [[ ${#ONLY[@]} -gt 0 && " ${ONLY[*]} " != *" $n "* ]]; then continue; fi
+	if [[ $QUICK -eq 1 && ${SUITE_KERNEL[$n]} != none ]]; then
+		LEFT_OUT+=("$n (--quick: needs the ${SUITE_KERNEL[$n]#kernel=} test kernel)")
+		continue
 	fi
+	RUN+=("$n")
+done
+if [[ ${#LEFT_OUT[@]} -gt 0 ]]; then
+	echo "=== --quick leaves out ${#LEFT_OUT[@]} suites that need a test kernel:"
+	printf '    %s\n' "${LEFT_OUT[@]}"
+fi
+
+START=$SECONDS
+SUMMARY=()
+SKIPPED=()
+FAILED_SUITES=()
+
+# setup_failed WHAT: a failure before the suites can run.
+setup_failed() {
+	fail "setup: $1"
+	SUMMARY+=("$(printf '%-18s FAILED: %s' setup "$1")")
 }
 
 echo "=== setup: packages and tools"
 if ! bash test/kernel/install-deps.sh; then
-	echo "0 passed, 1 failed"
+	setup_failed "test/kernel/install-deps.sh failed"
+	report_summary
 	exit 1
 fi
 if ! make -s -C create-diff-object >"$LOGDIR/build.log" 2>&1; then
 	tail -n 30 "$LOGDIR/build.log"
-	echo "build of the C tools failed"
-	echo "0 passed, 1 failed"
+	setup_failed "make -C create-diff-object failed (log: $LOGDIR/build.log)"
+	report_summary
 	exit 1
 fi
 
-if [[ $QUICK -eq 0 ]]; then
-	echo "=== test kernel (first run on a machine builds it: about 8-10 minutes on 2 cores)"
-	if ! bash test/kernel/build-kernel.sh; then
-		TOTAL_FAIL=$((TOTAL_FAIL + 1))
-		SUMMARY+=("test kernel build FAILED")
+# The test kernels the selected suites need, each built (or reused) once.
+declare -A KERNEL_OK=()
+for n in "${RUN[@]}"; do
+	k="${SUITE_KERNEL[$n]}"
+	[[ $k == none || -n ${KERNEL_OK[$k]:-} ]] && continue
+	ver="$(kernel_version "$k")"
+	echo "=== test kernel ${ver:-6.1 (default)} (a first build takes about 7-10 minutes on 2 cores)"
+	t0=$SECONDS
+	if with_kernel "$ver" bash test/kernel/build-kernel.sh >"$LOGDIR/kernel${ver:+-$ver}.log" 2>&1; then
+		KERNEL_OK[$k]=yes
+		SUMMARY+=("$(printf '%-18s ready %31d s' "kernel ${ver:-6.1}" $((SECONDS - t0)))")
+	else
+		KERNEL_OK[$k]=no
+		tail -n 20 "$LOGDIR/kernel${ver:+-$ver}.log" | sed 's/^/    | /'
+		setup_failed "test kernel ${ver:-6.1}: test/kernel/build-kernel.sh failed (log: $LOGDIR/kernel${ver:+-$ver}.log)"
 	fi
-fi
-suite cdo 0 make -s -C create-diff-object check
-suite fuzz-mutate 0 bash create-diff-object/fuzz/mutate.sh
-suite driver 0 run_if_present test/driver/run.sh
-suite kpatch-cmd 0 run_if_present test/kpatch-cmd/run.sh
-suite bench 1 bash test/qemu/selftest.sh
-suite canary 1 bash test/canary/run.sh
-suite kpatch-cmd-guest 1 run_if_present test/kpatch-cmd/run.sh --guest
-suite unit 1 run_if_present test/unit/run.sh
-suite integration 1 run_if_present test/integration/run.sh
+done
+
+# run_suite NAME: run one suite, check and add its counts.
+run_suite() {
+	local name="$1" k="${SUITE_KERNEL[$1]}" log="$LOGDIR/$1.log" rc line p f s why="" t0=$SECONDS
+	local -a cmd
+	eval "cmd=(${SUITE_CMD[$name]})"
+	echo "=== suite $name: ${cmd[*]} (log: $log)"
+	if [[ $k != none && ${KERNEL_OK[$k]} != yes ]]; then
+		fail "$name: not run: its test kernel could not be built"
+		FAILED_SUITES+=("$name")
+		SUMMARY+=("$(printf '%-18s FAILED: no test kernel' "$name")")
+		return
+	fi
+	# A suite whose script is missing fails (it is not "nothing to do").
+	if [[ ${cmd[0]} == bash && ! -f ${cmd[1]} ]]; then
+		echo "missing test script ${cmd[1]}" >"$log"
+		rc=1
+	else
+		with_kernel "$(kernel_version "$k")" "${cmd[@]}" >"$log" 2>&1 </dev/null
+		rc=$?
+	fi
+	grep -E '^(PASS|FAIL|SKIP)' "$log" | sed 's/^/    /'
+	line="$(grep -E '^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)"
+	if report_parse "$line"; then
+		p=$R_PASS f=$R_FAIL s=$R_SKIP
+	else
+		p=0 f=0 s=0 why="no 'N passed, N failed, N skipped' line"
+	fi
+	if [[ -z $why && $rc -ne 0 && $f -eq 0 ]]; then why="exit status $rc with no failed check"; fi
+	if [[ -z $why && $p -eq 0 && $f -eq 0 ]]; then why="it ran nothing (0 passed, 0 failed)"; fi
+	if [[ -z $why && $rc -eq 0 && $f -gt 0 ]]; then why="exit status 0 with $f failed checks"; fi
+	if [[ -n $why ]]; then
+		f=$((f + 1))
+		echo "    FAIL $name: $why"
+	fi
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	SKIP=$((SKIP + s))
+	while IFS= read -r line; do
+		SKIPPED+=("$name: ${line#SKIP }")
+	done < <(grep '^SKIP' "$log")
+	if [[ $f -gt 0 ]]; then
+		FAILED_SUITES+=("$name")
+		tail -n 25 "$log" | sed 's/^/    | /'
+	fi
+	SUMMARY+=("$(printf '%-18s %5d passed %4d failed %4d skipped %6d s%s' "$name" "$p" "$f" "$s" \
+		$((SECONDS - t0)) "${why:+  ($why)}")")
+}
+
+for n in "${RUN[@]}"; do
+	run_suite "$n"
+done
 
 echo "=== summary ($((SECONDS - START)) s)"
 printf '    %s\n' "${SUMMARY[@]}"
-echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
-[[ $TOTAL_FAIL -eq 0 ]]
+if [[ ${#SKIPPED[@]} -gt 0 ]]; then
+	echo "=== ${#SKIPPED[@]} skipped checks (did not run):"
+	printf '    %s\n' "${SKIPPED[@]}"
+fi
+if [[ ${#LEFT_OUT[@]} -gt 0 ]]; then
+	echo "=== suites left out by --quick: ${LEFT_OUT[*]%% (*}"
+fi
+if [[ ${#FAILED_SUITES[@]} -gt 0 ]]; then
+	echo "=== failed suites: ${FAILED_SUITES[*]}"
+fi
+report_summary

@@ -57,6 +57,19 @@ cdo() {
 	else
 		: > "$D/dump"
 	fi
+	check_reported_funcs
+}
+
+# An invariant of every run (not counted when it holds): each function
+# reported as changed has its .kpatch.funcs entry in the output, so a tool
+# that reports a function it did not patch fails whatever the case checks.
+check_reported_funcs() {
+	local n
+	[ "$RC" = 0 ] || return 0
+	for n in $(sed -n 's/^[^:]*: changed function: //p' "$D/stdout"); do
+		grep -qE "^func [^ ]+ $n " "$D/dump" ||
+			fail "'$n' is reported as changed but has no .kpatch.funcs entry in out.o"
+	done
 }
 
 expect_rc() {

@@ -12,9 +12,27 @@ mkdir -p "$WORK"
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
+# Each t-*.sh runs in a subshell and ends with its own counts: a file
+# that aborts (errexit on a broken tool) fails and the others still run.
 for t in "$HERE"/t-*.sh; do
-	# shellcheck disable=SC1090
-	. "$t"
+	name=$(basename "$t")
+	set +e
+	out=$(
+		set -e
+		PASS=0 FAIL=0 SKIP=0
+		# shellcheck disable=SC1090
+		. "$t"
+		echo "#t-summary: $PASS passed, $FAIL failed, $SKIP skipped"
+	)
+	rc=$?
+	set -e
+	printf '%s\n' "$out" | grep -v "^#t-summary: "
+	if report_add "$(printf '%s\n' "$out" | sed -n "s/^#t-summary: //p")"; then
+		if [ $rc -ne 0 ]; then report_fail "$name: exit status $rc"; fi
+	else
+		report_add "$(printf '%s\n' "$out" | grep -cE '^PASS' || true) passed, $(printf '%s\n' "$out" | grep -cE '^FAIL' || true) failed"
+		report_fail "$name: aborted (exit status $rc) before its end"
+	fi
 done
 
 report_summary

@@ -4,25 +4,33 @@
 # run.sh - integration tests: build each test/integration/NAME.patch with
 # kpatch-build against the test kernel and prove it in qemu.
 #
-# Conventions (as kpatch's): NAME.patch, optional NAME-LOADED.test (fails on
-# the unpatched kernel, passes while the patch is loaded), NAME-FAIL.patch
-# (kpatch-build must refuse it: non-zero exit and no module).
+# Conventions (as kpatch's): NAME.patch with a required NAME-LOADED.test
+# (fails on the unpatched kernel, passes while the patch is loaded; a patch
+# without one fails), an optional NAME-UNLOADED.test (fails before the
+# patch is loaded, passes after it was disabled and unloaded: for what the
+# patch leaves behind, e.g. its unpatch callbacks' messages), and
+# NAME-FAIL.patch (kpatch-build must refuse it: non-zero exit, no module,
+# and its output must match the header line "# expect-refusal: REGEX",
+# an extended regular expression, which every -FAIL patch must have).
 # A patch may carry a line "kpatch-build-options: OPTS" in its header.
 #
 # Per module, in its own boot: test fails -> load -> transition done ->
-# test passes -> disable -> unload -> test fails again -> dmesg clean.
+# test passes -> disable -> unload -> test fails again (UNLOADED test
+# passes) -> dmesg clean.
 # Then one boot loads every module whose functions do not overlap, runs all
 # tests, and unloads them all.
 #
 # Usage: run.sh [NAME...]   (default: every test)
-# Ends with one line "N passed, N failed".
+# KPATCH_BUILD overrides the kpatch-build under test (KPATCH_CDO and
+# KPATCH_CKM, read by kpatch-build, the C tools).
+# Ends with one line "N passed, N failed, N skipped".
 
 set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
 eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
-KPATCH_BUILD="$TOP/kpatch-build/kpatch-build"
+KPATCH_BUILD="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 DUMP="$TOP/create-diff-object/kpatch-dump"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 export CACHEDIR="$CACHE/integration-kpatch"
@@ -32,6 +40,8 @@ trap 'rm -rf "$OUT"' EXIT
 . "$TOP/test/lib/report.sh"
 
 patch_opts() { sed -n 's/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
+# expected_refusal PATCH: the "# expect-refusal:" regex of the patch header.
+expected_refusal() { sed -n '/^---/q; s/^# expect-refusal:[[:space:]]*//p' "$1" | head -n1; }
 
 # build NAME PATCH: kpatch-build the patch into $OUT/livepatch-NAME.ko.
 build() {
@@ -63,13 +73,24 @@ for name in "${names[@]}"; do
 	patch="$DIR/$name.patch"
 	[[ -f "$patch" ]] || { fail "$name: no such patch $patch"; continue; }
 	if [[ "$name" == *-FAIL ]]; then
-		if build "$name" "$patch"; then
+		want="$(expected_refusal "$patch")"
+		if [[ -z "$want" ]]; then
+			fail "$name: the patch header has no '# expect-refusal: REGEX' line (why it must be refused)"
+		elif build "$name" "$patch"; then
 			fail "$name: kpatch-build accepted a patch it must refuse"
 		elif ls "$OUT"/livepatch-"$name"*.ko >/dev/null 2>&1; then
 			fail "$name: kpatch-build failed but left a module behind"
+		elif ! grep -qE -- "$want" "$OUT/$name.build.log"; then
+			fail "$name: refused, but not for the expected reason /$want/"
+			tail -n 15 "$OUT/$name.build.log" | sed 's/^/    | /'
 		else
-			pass "$name: refused ($(grep -m1 -iE 'error|refus|unsupported|no functional' "$OUT/$name.build.log" | cut -c1-150))"
+			pass "$name: refused: $(grep -m1 -E -- "$want" "$OUT/$name.build.log" | cut -c1-160)"
 		fi
+		continue
+	fi
+	test_file="$DIR/$name-LOADED.test"
+	if [[ ! -f "$test_file" ]]; then
+		fail "$name: no $name-LOADED.test: every patch that must load needs a behaviour test"
 		continue
 	fi
 	EXTRA_ADDS=()
@@ -81,22 +102,30 @@ for name in "${names[@]}"; do
 	ko="$OUT/livepatch-$name.ko"
 	[[ -f "$ko" ]] || { fail "$name: kpatch-build succeeded but $ko is missing"; continue; }
 	mod="$(echo "livepatch-$name" | tr - _)"
-	test_file="$DIR/$name-LOADED.test"
+	unloaded_test="$DIR/$name-UNLOADED.test"
 	guest="$OUT/$name.guest.sh"
+	checks=5
 	{
 		echo ". /lib/guest-lib.sh"
 		echo "T=/root/$name-LOADED.test"
-		echo '[ -f "$T" ] && check "'"$name"': test fails before load" not sh "$T"'
+		echo "U=/root/$name-UNLOADED.test"
+		echo 'check "'"$name"': test fails before load" not sh "$T"'
+		[[ -f "$unloaded_test" ]] && echo 'check "'"$name"': unloaded test fails before load" not sh "$U"'
 		echo 'check "'"$name"': module loads" klp_load /root/livepatch-'"$name"'.ko'
-		echo '[ -f "$T" ] && check "'"$name"': test passes while loaded" sh "$T"'
+		echo 'check "'"$name"': test passes while loaded" sh "$T"'
 		echo 'check "'"$name"': module unloads" klp_unload '"$mod"
-		echo '[ -f "$T" ] && check "'"$name"': test fails after unload" not sh "$T"'
+		echo 'check "'"$name"': test fails after unload" not sh "$T"'
+		[[ -f "$unloaded_test" ]] && echo 'check "'"$name"': unloaded test passes after unload" sh "$U"'
 		echo 'exit $GUEST_FAILS'
 	} >"$guest"
-	adds=(--add "$ko" "${EXTRA_ADDS[@]}")
-	[[ -f "$test_file" ]] && adds+=(--add "$test_file")
-	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1; then
-		pass "$name: $(grep -c GUEST-PASS "$OUT/$name.guest.log") guest checks passed, dmesg clean"
+	adds=(--add "$ko" "${EXTRA_ADDS[@]}" --add "$test_file")
+	if [[ -f "$unloaded_test" ]]; then
+		adds+=(--add "$unloaded_test")
+		checks=7
+	fi
+	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
+	   [[ $(grep -c '^GUEST-PASS' "$OUT/$name.guest.log") -eq $checks ]]; then
+		pass "$name: all $checks guest checks passed, dmesg clean"
 		ok_modules+=("$name")
 	else
 		fail "$name: guest run failed"

@@ -4,8 +4,20 @@
 # only those that are missing. Usage: install-deps.sh [PACKAGE...]
 set -o errexit -o nounset -o pipefail
 
-PKGS=(build-essential libelf-dev linux-source-6.1 qemu-system-x86 busybox-static flex bison bc
-      libssl-dev cpio kmod gawk xz-utils python3 rsync time valgrind man-db "$@")
+# Everything a test uses (grep the suites for commands when adding one):
+#   kernel build   build-essential flex bison bc libssl-dev cpio kmod gawk xz-utils
+#                  rsync zstd linux-source-6.1
+#   tools          libelf-dev, libcapstone-dev (the instruction decoder)
+#   qemu guests    qemu-system-x86 busybox-static (the guest's sh, and the
+#                  host busybox sh the kpatch command is tested under)
+#   kpatch-cmd     dash, shellcheck, man-db (man --warnings), util-linux
+#                  (setpriv, flock), binutils (objcopy, nm, readelf)
+#   cdo, fuzz      python3, valgrind, time
+#   bench          hyperfine
+#   packaging      lintian
+PKGS=(build-essential libelf-dev libcapstone-dev linux-source-6.1 qemu-system-x86 busybox-static
+      flex bison bc libssl-dev cpio kmod gawk xz-utils zstd python3 rsync time valgrind man-db
+      dash shellcheck util-linux binutils hyperfine lintian "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do
