@@ -170,7 +170,7 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 		echo 'exit $GUEST_FAILS'
 	} >"$guest"
 	if [[ ${#together[@]} -lt 2 ]]; then
-		echo "SKIP all-together: fewer than two stackable (-R) modules"
+		skip "all-together: fewer than two stackable (-R) modules"
 	elif "$TOP/test/qemu/run-guest.sh" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
 		pass "all-together: ${#together[@]} modules loaded at once, every test passed, all unloaded"
 	else
