@@ -18,7 +18,7 @@
 set -o nounset -o pipefail
 
 TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$TOP"
+cd "$TOP" || exit 1
 # shellcheck source=lib/report.sh
 . "$TOP/test/lib/report.sh"
 

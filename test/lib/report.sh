@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # report.sh - the one PASS/FAIL/SKIP counter of the bash test suites.
 #
 # Source it, then call pass/fail/skip once per check and end the suite with
