@@ -31,6 +31,8 @@ enum change_status {
 };
 
 struct symbol;
+struct insn;
+struct insn_decoder;
 
 struct rela {
 	unsigned long offset;
@@ -58,6 +60,9 @@ struct section {
 	struct symbol *sym;	/* the function/object the section holds */
 	struct symbol **syms;	/* function/object symbols, by value */
 	size_t nr_syms;
+	struct insn *insns;	/* text: decoded instructions (insn.h) */
+	size_t nr_insns;
+	bool insns_decoded;
 
 	/* create-diff-object state */
 	struct section *twin;
@@ -106,6 +111,7 @@ struct elf_file {
 	size_t nr_symbols;
 	struct hash_table sec_by_name;
 	struct hash_table sym_by_name;
+	struct insn_decoder *decoder;	/* insn.c, created on first use */
 	void *handle;			/* libelf descriptor (reading) */
 	int fd;
 };
@@ -149,6 +155,8 @@ const char *rela_type_name(unsigned int type);
  * corrected for PC-relative instructions (insn.c).
  */
 long rela_target_offset(const struct section *base, const struct rela *rela);
+void insn_free(struct section *sec);
+void insn_decoder_free(struct elf_file *elf);
 
 /* Function/object symbol containing offset in sec (value <= off < end). */
 struct symbol *elf_symbol_containing(const struct section *sec,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "insn.h"
 #include "log.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -83,24 +84,23 @@ void cdo_check_refusals(struct cdo *cdo)
 	}
 }
 
-/* A changed function is redirected by ftrace: it needs its __fentry__ call. */
+/*
+ * A changed function is redirected by ftrace: it needs its __fentry__ call,
+ * the first instruction or the one after endbr64.
+ */
 static bool has_fentry(const struct symbol *f)
 {
-	const struct section *sec = f->sec;
-	unsigned long start = f->sym.st_value;
-	unsigned long offs[] = { start + 1, start + 5 };	/* after endbr64 */
-	size_t i;
+	const struct insn *insn = insn_at(f->sec, f->sym.st_value);
+	const struct rela *r;
 
-	if (!sec->data)
+	if (!insn || insn->offset != f->sym.st_value)
 		return false;
-	for (i = 0; i < 2; i++) {
-		struct rela *r = elf_rela_at(sec, offs[i]);
-
-		if (r && !strcmp(r->sym->name, "__fentry__") &&
-		    sec->data[offs[i] - 1] == 0xe8)
-			return true;
-	}
-	return false;
+	if (insn->class == INSN_ENDBR)
+		insn = insn_next(f->sec, insn);
+	if (!insn || insn->class != INSN_CALL || insn->imm_size != 4)
+		return false;
+	r = elf_rela_at(f->sec, insn_imm_at(insn));
+	return r && !strcmp(r->sym->name, "__fentry__");
 }
 
 void cdo_check_ftrace(struct cdo *cdo)

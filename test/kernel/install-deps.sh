@@ -5,7 +5,7 @@
 set -o errexit -o nounset -o pipefail
 
 PKGS=(build-essential libelf-dev linux-source-6.1 qemu-system-x86 busybox-static flex bison bc
-      libssl-dev cpio kmod gawk xz-utils python3 rsync time valgrind man-db "$@")
+      libssl-dev cpio kmod gawk xz-utils python3 rsync time valgrind man-db libcapstone-dev "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do
