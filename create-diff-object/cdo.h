@@ -45,6 +45,8 @@ bool is_callback_section(const struct section *sec);
 
 /* compare.c */
 void cdo_compare(struct cdo *cdo);
+
+/* refuse.c */
 void cdo_check_refusals(struct cdo *cdo);
 
 /* include.c */
@@ -55,6 +57,8 @@ bool include_rela_target(struct rela *rela);
 bool include_run_worklist(void);
 bool is_changed_function(const struct symbol *sym);
 bool is_internal_target(const struct symbol *sym);
+bool is_output_section(const struct section *sec);
+bool is_output_symbol(const struct symbol *sym);
 
 /* special.c */
 struct special_section;
@@ -65,8 +69,8 @@ bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
 
-/* klp.c */
-void cdo_check_ftrace(struct cdo *cdo);
+/* resolve.c */
+void cdo_resolve(struct cdo *cdo);
 
 /* output.c */
 void cdo_output(struct cdo *cdo);

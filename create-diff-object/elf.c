@@ -624,6 +624,7 @@ void elf_free(struct elf_file *elf)
 			free(sec->data);
 		free(sec->relas);
 		free(sec->syms);
+		free(sec->reach);
 		insn_free(sec);
 		free(sec->name);
 		free(sec);

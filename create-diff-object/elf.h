@@ -32,6 +32,7 @@ enum change_status {
 
 struct symbol;
 struct insn;
+struct reach;
 struct insn_decoder;
 
 struct rela {
@@ -73,6 +74,7 @@ struct section {
 	bool partial;		/* only its included symbols are written */
 	size_t out_index;
 	struct section *out;	/* copy in the output model */
+	struct reach *reach;	/* per relocation of ->rela (resolve.c) */
 };
 
 struct symbol {
@@ -100,6 +102,8 @@ struct symbol {
 	struct symbol **referrers;	/* functions referencing this symbol */
 	size_t nr_referrers;
 	char *reason;		/* --explain: why it changed */
+	bool klp_func;		/* has a .kpatch.funcs entry (resolve.c) */
+	unsigned long sympos;	/*   at this kallsyms position */
 };
 
 struct elf_file {

@@ -45,6 +45,28 @@ void include_symbol(struct symbol *sym)
 		include_symbol(sym->child);
 }
 
+/* Is sec copied into OUTPUT.o (output.c)? */
+bool is_output_section(const struct section *sec)
+{
+	if (!sec->include || is_rela_section(sec) || sec->ignore)
+		return false;
+	switch (sec->sh.sh_type) {
+	case SHT_GROUP: case SHT_SYMTAB: case SHT_STRTAB:
+	case SHT_SYMTAB_SHNDX: case SHT_NULL:
+		return false;
+	}
+	return true;
+}
+
+/* Is sym copied into OUTPUT.o under its own name (output.c)? */
+bool is_output_symbol(const struct symbol *sym)
+{
+	if (!sym->include || !sym->sec || !is_output_section(sym->sec) ||
+	    sym->type == STT_SECTION || sym->type == STT_FILE)
+		return false;
+	return !sym->sec->partial || sym->sym.st_size;
+}
+
 bool is_internal_target(const struct symbol *sym)
 {
 	if (!sym->sec || !sym->sec->include || sym->sec->ignore ||
@@ -210,6 +232,5 @@ void cdo_include(struct cdo *cdo)
 	free(worklist);
 	worklist = NULL;
 	nr_work = cap_work = 0;
-	cdo_check_ftrace(cdo);
 	special_filter(cdo);
 }

@@ -48,6 +48,40 @@ static void check_data(struct cdo *cdo, struct symbol *p)
 	       cdo->base, sec, kernel_name(p), p->reason, sec);
 }
 
+/*
+ * A changed function is redirected by ftrace: it needs its __fentry__ call,
+ * the first instruction or the one after endbr64.
+ */
+static bool has_fentry(const struct symbol *f)
+{
+	const struct insn *insn = insn_at(f->sec, f->sym.st_value);
+	const struct rela *r;
+
+	if (!insn || insn->offset != f->sym.st_value)
+		return false;
+	if (insn->class == INSN_ENDBR)
+		insn = insn_next(f->sec, insn);
+	if (!insn || insn->class != INSN_CALL || insn->imm_size != 4)
+		return false;
+	r = elf_rela_at(f->sec, insn_imm_at(insn));
+	return r && !strcmp(r->sym->name, "__fentry__");
+}
+
+static void check_ftrace(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *p = elf->symbols[i];
+
+		if (!is_changed_function(p) || has_fentry(p))
+			continue;
+		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
+		       cdo->base, p->sec->name, p->name);
+	}
+}
+
 void cdo_check_refusals(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -82,38 +116,5 @@ void cdo_check_refusals(struct cdo *cdo)
 			       f->name, f->name);
 		}
 	}
-}
-
-/*
- * A changed function is redirected by ftrace: it needs its __fentry__ call,
- * the first instruction or the one after endbr64.
- */
-static bool has_fentry(const struct symbol *f)
-{
-	const struct insn *insn = insn_at(f->sec, f->sym.st_value);
-	const struct rela *r;
-
-	if (!insn || insn->offset != f->sym.st_value)
-		return false;
-	if (insn->class == INSN_ENDBR)
-		insn = insn_next(f->sec, insn);
-	if (!insn || insn->class != INSN_CALL || insn->imm_size != 4)
-		return false;
-	r = elf_rela_at(f->sec, insn_imm_at(insn));
-	return r && !strcmp(r->sym->name, "__fentry__");
-}
-
-void cdo_check_ftrace(struct cdo *cdo)
-{
-	struct elf_file *elf = cdo->patched;
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
-		if (!is_changed_function(p) || has_fentry(p))
-			continue;
-		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
-		       cdo->base, p->sec->name, p->name);
-	}
+	check_ftrace(cdo);
 }
