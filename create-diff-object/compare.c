@@ -497,7 +497,7 @@ static void compare_special_section(struct cdo *cdo,
 {
 	struct section *ps = elf_find_section(cdo->patched, name);
 	struct section *os = elf_find_section(cdo->orig, name);
-	size_t size = special_entry_size(name), no = 0, np = 0, i = 0, j = 0;
+	size_t size = special_entry_size(cdo, name), no = 0, np = 0, i = 0, j = 0;
 	struct special_entry *ov, *pv;
 
 	if (!size || (ps && ps->ignore))
@@ -609,7 +609,7 @@ void cdo_compare(struct cdo *cdo)
 		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
 		    p->parent || p->ignore)
 			continue;
-		if (cdo->explain || log_debug_enabled)
+		if (cdo->explain || cdo->log.debug)
 			fprintf(stderr, "%s: %s changed: %s\n", cdo->base,
 				p->name, p->reason);
 	}

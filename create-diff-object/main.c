@@ -55,10 +55,10 @@ int main(int argc, char **argv)
 	const char *pos[7];
 	int i, n = 0;
 
-	log_prog = "create-diff-object";
+	log_init(&cdo.log, "create-diff-object");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
-			log_debug_enabled = true;
+			cdo.log.debug = true;
 		} else if (!strcmp(argv[i], "--explain")) {
 			cdo.explain = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 	cdo_read_markers(&cdo);
 	/* must be before compare: relocation targets compare through twins */
 	cdo_correlate(&cdo);
+	/* must be before compare: special-section entry sizes */
+	special_init(&cdo);
 	/* must be before include: include starts from the changed functions */
 	cdo_compare(&cdo);
 	/* must be before resolve: resolve classifies only included code */
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
 
 	if (!cdo.nr_changed && !cdo.nr_new) {
 		printf("%s: no functional changes\n", cdo.base);
+		special_free(&cdo);
 		elf_free(cdo.orig);
 		elf_free(cdo.patched);
 		return EXIT_NOCHANGE;
@@ -126,6 +129,7 @@ int main(int argc, char **argv)
 	cdo_output(&cdo);
 	print_changes(&cdo);
 
+	special_free(&cdo);
 	parent_free(cdo.parent);
 	symvers_free(cdo.symvers);
 	free(cdo.records);

@@ -21,18 +21,6 @@ struct string_pool {
 	size_t nr_keys;
 };
 
-/*
- * Room for element n of an array of nr == n elements whose capacity is the
- * smallest power of two >= n: reallocate (doubling) only when n is 0 or a
- * power of two, so that appending is amortised O(1).
- */
-static void *grow_for(void *array, size_t n, size_t elem)
-{
-	if (n & (n - 1))
-		return array;
-	return xrealloc(array, (n ? 2 * n : 1) * elem);
-}
-
 static size_t pool_add(struct string_pool *pool, const char *s)
 {
 	size_t n = strlen(s) + 1, off;
