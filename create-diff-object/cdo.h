@@ -6,6 +6,7 @@
 #define CDO_CDO_H
 
 #include "elf.h"
+#include "log.h"
 #include "lookup.h"
 
 struct klp_record {
@@ -19,6 +20,7 @@ struct klp_record {
 };
 
 struct cdo {
+	struct log_ctx log;
 	const char *orig_path, *patched_path, *objname, *parent_path;
 	const char *symvers_path, *modname, *output_path;
 	const char *base;		/* basename of ORIG.o, for messages */
@@ -30,6 +32,9 @@ struct cdo {
 	struct klp_record *records;
 	size_t nr_records;
 	size_t nr_changed, nr_new;
+	struct section **work;		/* include.c: sections to follow */
+	size_t nr_work;
+	struct special_ctx *special;	/* special.c: sizes, kept entries */
 };
 
 /* correlate.c */
@@ -45,28 +50,31 @@ bool is_callback_section(const struct section *sec);
 
 /* compare.c */
 void cdo_compare(struct cdo *cdo);
+
+/* refuse.c */
 void cdo_check_refusals(struct cdo *cdo);
 
 /* include.c */
 void cdo_include(struct cdo *cdo);
-void include_symbol(struct symbol *sym);
-void include_section(struct section *sec);
-bool include_rela_target(struct rela *rela);
-bool include_run_worklist(void);
+bool include_rela_target(struct cdo *cdo, struct rela *rela);
 bool is_changed_function(const struct symbol *sym);
 bool is_internal_target(const struct symbol *sym);
+bool is_output_section(const struct section *sec);
+bool is_output_symbol(const struct symbol *sym);
 
 /* special.c */
 struct special_section;
 bool is_special_section(const struct section *sec);
-size_t special_entry_size(const char *name);
+void special_init(struct cdo *cdo);
+void special_free(struct cdo *cdo);
+size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
 
-/* klp.c */
-void cdo_check_ftrace(struct cdo *cdo);
+/* resolve.c */
+void cdo_resolve(struct cdo *cdo);
 
 /* output.c */
 void cdo_output(struct cdo *cdo);

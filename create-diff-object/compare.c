@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "insn.h"
 #include "log.h"
 
 /*
@@ -37,99 +38,43 @@ static bool is_line_function(const char *name)
 	return false;
 }
 
-/*
- * Length of a simple straight-line instruction at d (n bytes available)
- * that may sit between the line immediate and the call (argument set-up:
- * mov/lea/xor/... register or memory forms, mov $imm to a register), or
- * 0 when it is anything else (branch, call, unknown).
- */
-static unsigned int simple_insn_len(const unsigned char *d, unsigned long n)
+static bool is_argument_setup(const struct insn *insn)
 {
-	unsigned int len = 0, mod, rm, body;
-	bool rexw = false;
-	unsigned char op;
-
-	if (n && (d[0] & 0xf0) == 0x40) {
-		rexw = d[0] & 8;
-		len = 1;
-	}
-	if (len >= n)
-		return 0;
-	op = d[len++];
-	if (op >= 0xb8 && op <= 0xbf)
-		body = rexw ? 8 : 4;
-	else if (op == 0xc7)
-		body = 4;
-	else if (op == 0x01 || op == 0x03 || op == 0x09 || op == 0x0b ||
-		 op == 0x21 || op == 0x23 || op == 0x29 || op == 0x2b ||
-		 op == 0x31 || op == 0x33 || op == 0x39 || op == 0x3b ||
-		 op == 0x85 || op == 0x89 || op == 0x8b || op == 0x8d)
-		body = 0;
-	else
-		return 0;
-	if (op >= 0xb8 && op <= 0xbf)
-		return len + body <= n ? len + body : 0;
-	if (len >= n)
-		return 0;
-	mod = d[len] >> 6;
-	rm = d[len] & 7;
-	if (op == 0xc7 && ((d[len] >> 3) & 7))
-		return 0;
-	len++;
-	if (mod != 3 && rm == 4) {
-		if (len >= n)
-			return 0;
-		if (mod == 0 && (d[len] & 7) == 5)
-			len += 4;
-		len++;
-	}
-	if (mod == 0 && rm == 5)
-		len += 4;
-	else if (mod == 1)
-		len += 1;
-	else if (mod == 2)
-		len += 4;
-	len += body;
-	return len <= n ? len : 0;
+	return insn->class == INSN_MOV || insn->class == INSN_LEA ||
+	       insn->class == INSN_ALU;
 }
 
 /*
- * Is byte off of sec (a function occupying [start, end)) inside the
- * immediate of a "mov $imm32,%esi" (be imm32, no prefix) that starts an
- * instruction followed, a few simple instructions later, by a call to one
- * of line_functions?
+ * Is byte off of sec inside the immediate of a "mov $imm32,%esi" that
+ * starts at or after start and is followed, a few argument set-up
+ * instructions (mov/lea/alu) later but before end, by a call to one of
+ * line_functions?
  */
 static bool is_line_immediate(const struct section *sec, unsigned long start,
 			      unsigned long end, unsigned long off)
 {
-	const unsigned char *d = sec->data;
-	unsigned long p;
+	const struct insn *insn = insn_at(sec, off);
+	int n;
 
-	for (p = off >= start + 4 ? off - 4 : start; p < off; p++) {
-		unsigned long q;
-		int n;
+	if (!insn || insn->offset < start || insn->class != INSN_MOV ||
+	    !insn_off_in_imm(insn, off) || insn->imm_size != 4 ||
+	    insn->dest_reg != INSN_REG_SI || insn->dest_width != 4 ||
+	    elf_rela_at(sec, insn_imm_at(insn)))
+		return false;
+	for (n = 0, insn = insn_next(sec, insn);
+	     insn && insn_end(insn) <= end && n < 6;
+	     n++, insn = insn_next(sec, insn)) {
+		const struct rela *r;
 
-		if (d[p] != 0xbe || p + 5 > end || elf_rela_at(sec, p + 1))
-			continue;
-		if (p > start && (d[p - 1] & 0xf0) == 0x40)
-			continue;
-		for (q = p + 5, n = 0; q < end && n < 6; n++) {
-			struct rela *r;
-			unsigned int len;
-
-			if (d[q] == 0xe8 && q + 5 <= end &&
-			    (r = elf_rela_at(sec, q + 1))) {
-				if ((r->type == R_X86_64_PLT32 ||
+		if (insn->class == INSN_CALL) {
+			r = insn->imm_size == 4 ?
+			    elf_rela_at(sec, insn_imm_at(insn)) : NULL;
+			return r && (r->type == R_X86_64_PLT32 ||
 				     r->type == R_X86_64_PC32) &&
-				    is_line_function(r->sym->name))
-					return true;
-				break;
-			}
-			len = simple_insn_len(d + q, end - q);
-			if (!len)
-				break;
-			q += len;
+			       is_line_function(r->sym->name);
 		}
+		if (!is_argument_setup(insn))
+			return false;
 	}
 	return false;
 }
@@ -148,12 +93,11 @@ static const struct symbol *branch_target(const struct section *sec, long t,
 	return sym;
 }
 
-static long read_rel32(const unsigned char *d)
+static bool is_rel32_branch(const struct insn *insn)
 {
-	int v;
-
-	memcpy(&v, d, sizeof(v));
-	return v;
+	return (insn->class == INSN_CALL || insn->class == INSN_JUMP ||
+		insn->class == INSN_JCC) && insn->imm_size == 4 &&
+	       insn->target >= 0;
 }
 
 /*
@@ -168,34 +112,28 @@ static bool same_branch_target(const struct section *os, unsigned long ostart,
 			       unsigned long pstart, unsigned long off,
 			       unsigned long *end)
 {
-	unsigned long p;
+	const struct insn *oi = insn_at(os, ostart + off);
+	const struct insn *pi = insn_at(ps, pstart + off);
+	const struct symbol *ot, *pt;
+	unsigned long p, disp, oin = 0, pin = 0;
 
-	for (p = off >= 5 ? off - 5 : 0; p < off; p++) {
-		const unsigned char *od = os->data + ostart, *pd = ps->data + pstart;
-		unsigned long disp, oi = 0, pi = 0;
-		const struct symbol *ot, *pt;
-		long to, tp;
-
-		if (od[p] == 0xe8 || od[p] == 0xe9)
-			disp = p + 1;
-		else if (od[p] == 0x0f && (od[p + 1] & 0xf0) == 0x80)
-			disp = p + 2;
-		else
-			continue;
-		if (off < disp || off >= disp + 4 || disp + 4 > olen ||
-		    memcmp(od + p, pd + p, disp - p) ||
-		    elf_rela_at(os, ostart + disp) || elf_rela_at(ps, pstart + disp))
-			continue;
-		to = (long)(ostart + disp + 4) + read_rel32(od + disp);
-		tp = (long)(pstart + disp + 4) + read_rel32(pd + disp);
-		ot = branch_target(os, to, &oi);
-		pt = branch_target(ps, tp, &pi);
-		if (ot && pt && pt->twin == ot && oi == pi) {
-			*end = disp + 4;
-			return true;
-		}
-	}
-	return false;
+	if (!oi || !pi || !is_rel32_branch(oi) || !is_rel32_branch(pi) ||
+	    oi->offset < ostart || pi->offset < pstart ||
+	    !insn_off_in_imm(oi, ostart + off))
+		return false;
+	p = oi->offset - ostart;
+	disp = p + oi->imm_off;
+	if (pi->offset - pstart != p || pi->len != oi->len ||
+	    pi->imm_off != oi->imm_off || disp + 4 > olen ||
+	    memcmp(os->data + oi->offset, ps->data + pi->offset, oi->imm_off) ||
+	    elf_rela_at(os, ostart + disp) || elf_rela_at(ps, pstart + disp))
+		return false;
+	ot = branch_target(os, oi->target, &oin);
+	pt = branch_target(ps, pi->target, &pin);
+	if (!ot || !pt || pt->twin != ot || oin != pin)
+		return false;
+	*end = disp + 4;
+	return true;
 }
 
 static const char *string_at(const struct section *base,
@@ -559,7 +497,7 @@ static void compare_special_section(struct cdo *cdo,
 {
 	struct section *ps = elf_find_section(cdo->patched, name);
 	struct section *os = elf_find_section(cdo->orig, name);
-	size_t size = special_entry_size(name), no = 0, np = 0, i = 0, j = 0;
+	size_t size = special_entry_size(cdo, name), no = 0, np = 0, i = 0, j = 0;
 	struct special_entry *ov, *pv;
 
 	if (!size || (ps && ps->ignore))
@@ -671,7 +609,7 @@ void cdo_compare(struct cdo *cdo)
 		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
 		    p->parent || p->ignore)
 			continue;
-		if (cdo->explain || log_debug_enabled)
+		if (cdo->explain || cdo->log.debug)
 			fprintf(stderr, "%s: %s changed: %s\n", cdo->base,
 				p->name, p->reason);
 	}

@@ -82,11 +82,12 @@ static void check_objname(struct elf_file *elf, const char *objname, size_t i)
 
 int main(int argc, char **argv)
 {
+	struct log_ctx log;
 	struct elf_file *elf;
 	struct section *sec;
 	size_t i, n;
 
-	log_prog = "create-klp-module";
+	log_init(&log, "create-klp-module");
 	if (argc != 3 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: create-klp-module IN.ko OUT.ko\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;

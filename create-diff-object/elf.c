@@ -624,6 +624,8 @@ void elf_free(struct elf_file *elf)
 			free(sec->data);
 		free(sec->relas);
 		free(sec->syms);
+		free(sec->reach);
+		insn_free(sec);
 		free(sec->name);
 		free(sec);
 	}
@@ -639,6 +641,7 @@ void elf_free(struct elf_file *elf)
 	free(elf->symbols);
 	hash_free(&elf->sec_by_name);
 	hash_free(&elf->sym_by_name);
+	insn_decoder_free(elf);
 	if (elf->handle)
 		elf_end(elf->handle);
 	if (elf->handle)

@@ -31,6 +31,9 @@ enum change_status {
 };
 
 struct symbol;
+struct insn;
+struct reach;
+struct insn_decoder;
 
 struct rela {
 	unsigned long offset;
@@ -58,6 +61,9 @@ struct section {
 	struct symbol *sym;	/* the function/object the section holds */
 	struct symbol **syms;	/* function/object symbols, by value */
 	size_t nr_syms;
+	struct insn *insns;	/* text: decoded instructions (insn.h) */
+	size_t nr_insns;
+	bool insns_decoded;
 
 	/* create-diff-object state */
 	struct section *twin;
@@ -68,6 +74,7 @@ struct section {
 	bool partial;		/* only its included symbols are written */
 	size_t out_index;
 	struct section *out;	/* copy in the output model */
+	struct reach *reach;	/* per relocation of ->rela (resolve.c) */
 };
 
 struct symbol {
@@ -95,6 +102,8 @@ struct symbol {
 	struct symbol **referrers;	/* functions referencing this symbol */
 	size_t nr_referrers;
 	char *reason;		/* --explain: why it changed */
+	bool klp_func;		/* has a .kpatch.funcs entry (resolve.c) */
+	unsigned long sympos;	/*   at this kallsyms position */
 };
 
 struct elf_file {
@@ -106,6 +115,7 @@ struct elf_file {
 	size_t nr_symbols;
 	struct hash_table sec_by_name;
 	struct hash_table sym_by_name;
+	struct insn_decoder *decoder;	/* insn.c, created on first use */
 	void *handle;			/* libelf descriptor (reading) */
 	int fd;
 };
@@ -149,6 +159,8 @@ const char *rela_type_name(unsigned int type);
  * corrected for PC-relative instructions (insn.c).
  */
 long rela_target_offset(const struct section *base, const struct rela *rela);
+void insn_free(struct section *sec);
+void insn_decoder_free(struct elf_file *elf);
 
 /* Function/object symbol containing offset in sec (value <= off < end). */
 struct symbol *elf_symbol_containing(const struct section *sec,

@@ -172,14 +172,6 @@ static bool section_written(const struct section *sec)
 	return true;
 }
 
-static const char *write_path_tmp;
-
-static void remove_tmp(void)
-{
-	if (write_path_tmp)
-		unlink(write_path_tmp);
-}
-
 struct out_section {
 	struct section *sec;
 	const char *name;
@@ -349,9 +341,7 @@ void elf_write(struct elf_file *elf, const char *path)
 	outs[nout].buf_owned = true;
 
 	tmp = xasprintf("%s.tmp", path);
-	write_path_tmp = tmp;
-	if (!log_cleanup)
-		log_cleanup = remove_tmp;
+	log_remove_on_error(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		fatal("%s: cannot create: %s", tmp, strerror(errno));
@@ -397,7 +387,7 @@ void elf_write(struct elf_file *elf, const char *path)
 	if (rename(tmp, path))
 		fatal("cannot rename %s to %s: %s", tmp, path,
 		      strerror(errno));
-	write_path_tmp = NULL;
+	log_remove_on_error(NULL);
 
 	for (i = 1; i <= nout; i++)
 		if (outs[i].buf_owned)

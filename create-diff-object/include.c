@@ -11,38 +11,55 @@
 #include "cdo.h"
 #include "log.h"
 
-static struct section **worklist;
-static size_t nr_work, cap_work;
-
 bool is_changed_function(const struct symbol *sym)
 {
 	return sym->type == STT_FUNC && sym->status == ST_CHANGED &&
 	       !sym->ignore && !sym->parent && sym->sec && !sym->sec->ignore;
 }
 
-void include_section(struct section *sec)
+/* Include sec; its relocations are followed from the worklist. */
+static void include_section(struct cdo *cdo, struct section *sec)
 {
 	if (sec->include)
 		return;
 	sec->include = true;
 	if (sec->secsym)
 		sec->secsym->include = true;
-	if (nr_work == cap_work) {
-		cap_work = cap_work ? cap_work * 2 : 64;
-		worklist = xrealloc(worklist, cap_work * sizeof(*worklist));
-	}
-	worklist[nr_work++] = sec;
+	cdo->work = grow_for(cdo->work, cdo->nr_work, sizeof(*cdo->work));
+	cdo->work[cdo->nr_work++] = sec;
 }
 
-void include_symbol(struct symbol *sym)
+static void include_symbol(struct cdo *cdo, struct symbol *sym)
 {
 	if (sym->include)
 		return;
 	sym->include = true;
 	if (sym->sec)
-		include_section(sym->sec);
+		include_section(cdo, sym->sec);
 	if (sym->child)
-		include_symbol(sym->child);
+		include_symbol(cdo, sym->child);
+}
+
+/* Is sec copied into OUTPUT.o (output.c)? */
+bool is_output_section(const struct section *sec)
+{
+	if (!sec->include || is_rela_section(sec) || sec->ignore)
+		return false;
+	switch (sec->sh.sh_type) {
+	case SHT_GROUP: case SHT_SYMTAB: case SHT_STRTAB:
+	case SHT_SYMTAB_SHNDX: case SHT_NULL:
+		return false;
+	}
+	return true;
+}
+
+/* Is sym copied into OUTPUT.o under its own name (output.c)? */
+bool is_output_symbol(const struct symbol *sym)
+{
+	if (!sym->include || !sym->sec || !is_output_section(sym->sec) ||
+	    sym->type == STT_SECTION || sym->type == STT_FILE)
+		return false;
+	return !sym->sec->partial || sym->sym.st_size;
 }
 
 bool is_internal_target(const struct symbol *sym)
@@ -62,7 +79,7 @@ bool is_internal_target(const struct symbol *sym)
  * A special static living with others in one section (__dyndbg descriptors,
  * .data.once flags): take just this symbol and what it references.
  */
-static void include_partial_symbol(struct symbol *t)
+static void include_partial_symbol(struct cdo *cdo, struct symbol *t)
 {
 	struct section *sec = t->sec;
 	size_t i, end;
@@ -75,11 +92,11 @@ static void include_partial_symbol(struct symbol *t)
 	i = elf_rela_lower_bound(sec->rela, t->sym.st_value);
 	end = elf_rela_lower_bound(sec->rela, t->sym.st_value + t->sym.st_size);
 	for (; i < end; i++)
-		include_rela_target(&sec->rela->relas[i]);
+		include_rela_target(cdo, &sec->rela->relas[i]);
 }
 
 /* Include what a relocation of included code needs; true if anything new. */
-bool include_rela_target(struct rela *rela)
+bool include_rela_target(struct cdo *cdo, struct rela *rela)
 {
 	struct symbol *t = rela->sym;
 
@@ -90,7 +107,7 @@ bool include_rela_target(struct rela *rela)
 		t->include = true;
 		if (t->sec->include)
 			return false;
-		include_section(t->sec);
+		include_section(cdo, t->sec);
 		return true;
 	}
 	if (t->type == STT_SECTION) {
@@ -98,7 +115,7 @@ bool include_rela_target(struct rela *rela)
 		    is_special_section(t->sec))
 			return false;
 		if (is_string_section(t->sec) || !t->sec->nr_syms) {
-			include_section(t->sec);
+			include_section(cdo, t->sec);
 			return true;
 		}
 		return false;
@@ -107,36 +124,37 @@ bool include_rela_target(struct rela *rela)
 		return false;
 	if (t->special_static && !is_bundled(t) && t->sym.st_size &&
 	    !is_text_section(t->sec) && (!t->sec->include || t->sec->partial)) {
-		include_partial_symbol(t);
+		include_partial_symbol(cdo, t);
 		return true;
 	}
 	if (t->special_static || t->status == ST_NEW || !t->twin ||
 	    is_changed_function(t)) {
-		include_symbol(t);
+		include_symbol(cdo, t);
 		return true;
 	}
 	return false;
 }
 
-bool include_run_worklist(void)
+static bool include_run_worklist(struct cdo *cdo)
 {
 	bool any = false;
 
-	while (nr_work) {
-		struct section *sec = worklist[--nr_work];
+	while (cdo->nr_work) {
+		struct section *sec = cdo->work[--cdo->nr_work];
 		size_t i;
 
 		any = true;
 		if (!sec->rela || sec->rela->ignore || is_special_section(sec))
 			continue;
 		for (i = 0; i < sec->rela->nr_relas; i++)
-			include_rela_target(&sec->rela->relas[i]);
+			include_rela_target(cdo, &sec->rela->relas[i]);
 	}
 	return any;
 }
 
-static bool include_children(struct elf_file *elf)
+static bool include_children(struct cdo *cdo)
 {
+	struct elf_file *elf = cdo->patched;
 	bool any = false;
 	size_t i;
 
@@ -144,7 +162,7 @@ static bool include_children(struct elf_file *elf)
 		struct symbol *s = elf->symbols[i];
 
 		if (s->parent && s->parent->include && !s->include) {
-			include_symbol(s);
+			include_symbol(cdo, s);
 			any = true;
 		}
 	}
@@ -158,8 +176,9 @@ static bool is_new_function(const struct symbol *sym)
 	       is_text_section(sym->sec) && !is_special_section(sym->sec);
 }
 
-static void include_callbacks(struct elf_file *elf)
+static void include_callbacks(struct cdo *cdo)
 {
+	struct elf_file *elf = cdo->patched;
 	size_t i, j;
 
 	for (i = 1; i < elf->nr_sections; i++) {
@@ -176,7 +195,7 @@ static void include_callbacks(struct elf_file *elf)
 			struct symbol *fn = sec->rela->relas[j].sym;
 
 			if (fn->type == STT_FUNC && fn->sec)
-				include_symbol(fn);
+				include_symbol(cdo, fn);
 		}
 	}
 }
@@ -190,26 +209,24 @@ void cdo_include(struct cdo *cdo)
 		struct symbol *s = elf->symbols[i];
 
 		if (is_changed_function(s)) {
-			include_symbol(s);
+			include_symbol(cdo, s);
 			cdo->nr_changed++;
 		} else if (is_new_function(s)) {
-			include_symbol(s);
+			include_symbol(cdo, s);
 			cdo->nr_new++;
 		}
 	}
-	include_callbacks(elf);
+	include_callbacks(cdo);
 	for (;;) {
-		bool more = include_run_worklist();
+		bool more = include_run_worklist(cdo);
 
-		more |= include_children(elf);
-		more |= include_run_worklist();
+		more |= include_children(cdo);
+		more |= include_run_worklist(cdo);
 		more |= special_mark_entries(cdo);
-		if (!more && !nr_work)
+		if (!more && !cdo->nr_work)
 			break;
 	}
-	free(worklist);
-	worklist = NULL;
-	nr_work = cap_work = 0;
-	cdo_check_ftrace(cdo);
+	free(cdo->work);
+	cdo->work = NULL;
 	special_filter(cdo);
 }

@@ -1,83 +1,304 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * insn.c - where a PC-relative relocation points.
+ * insn.c - decode text sections forward with libcapstone (insn.h), and
+ * where a PC-relative relocation points.
  *
- * For a RIP-relative memory operand the CPU adds the displacement to the
- * address of the NEXT instruction, which ends after any immediate operand
- * that follows the displacement (`cmpl $0x1, var(%rip)`: 1 byte). The
- * addend is therefore (target - 4 - immediate size). The displacement is
- * preceded by a ModRM byte with mod=00, rm=101; the opcode before it tells
- * the immediate size. In data sections (`.long sym - .`) there is no
- * instruction and the target is the addend itself.
+ * A text section is decoded once, from offset 0, restarting at every
+ * function symbol so that one odd byte cannot shift the rest of the
+ * section out of step. The decoder (one capstone handle) belongs to the
+ * elf_file; the decoded instructions belong to the section.
  */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "elf.h"
+#include "insn.h"
+#include "log.h"
 
-/* Immediate size of one-byte opcode op with ModRM modrm, -1 if no ModRM form. */
-static int one_byte_imm(unsigned char op, unsigned char modrm, bool opsize16)
+struct insn_decoder {
+	csh handle;
+	cs_insn *ci;
+};
+
+/*
+ * capstone allocates through these, so that its memory is accounted like
+ * ours (the fuzz harnesses track and release allocations).
+ */
+static void *cs_alloc(size_t size)
 {
-	unsigned int reg = (modrm >> 3) & 7;
-
-	switch (op) {
-	case 0x80: case 0x82: case 0x83: case 0x6b: case 0xc0: case 0xc1:
-		return 1;
-	case 0xc6:
-		return reg == 0 ? 1 : 0;
-	case 0x81: case 0x69:
-		return opsize16 ? 2 : 4;
-	case 0xc7:
-		return reg == 0 ? (opsize16 ? 2 : 4) : 0;
-	case 0xf6:
-		return reg <= 1 ? 1 : 0;
-	case 0xf7:
-		return reg <= 1 ? (opsize16 ? 2 : 4) : 0;
-	}
-	return 0;
+	return malloc(size);
 }
 
-static bool two_byte_has_imm8(unsigned char op)
+static void *cs_zalloc(size_t n, size_t size)
 {
-	switch (op) {
-	case 0xba:			/* bt/bts/btr/btc r/m, imm8 */
-	case 0x70: case 0x71: case 0x72: case 0x73:	/* pshuf*, shifts */
-	case 0xa4: case 0xac:		/* shld/shrd imm8 */
-	case 0xc2: case 0xc4: case 0xc5: case 0xc6:	/* cmpps, pinsrw, ... */
-		return true;
-	}
+	return calloc(n, size);
+}
+
+static void *cs_resize(void *p, size_t size)
+{
+	return realloc(p, size);
+}
+
+static void cs_release(void *p)
+{
+	free(p);
+}
+
+static struct insn_decoder *decoder_of(struct elf_file *elf)
+{
+	cs_opt_mem mem = {
+		.malloc = cs_alloc, .calloc = cs_zalloc, .realloc = cs_resize,
+		.free = cs_release, .vsnprintf = vsnprintf,
+	};
+	struct insn_decoder *d = elf->decoder;
+
+	if (d)
+		return d;
+	d = xcalloc(1, sizeof(*d));
+	if (cs_option(0, CS_OPT_MEM, (size_t)&mem) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &d->handle) != CS_ERR_OK ||
+	    cs_option(d->handle, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+	    !(d->ci = cs_malloc(d->handle)))
+		fatal("%s: cannot start the x86 decoder (libcapstone)",
+		      elf->path);
+	elf->decoder = d;
+	return d;
+}
+
+void insn_decoder_free(struct elf_file *elf)
+{
+	struct insn_decoder *d = elf->decoder;
+
+	if (!d)
+		return;
+	cs_free(d->ci, 1);
+	cs_close(&d->handle);
+	free(d);
+	elf->decoder = NULL;
+}
+
+static enum insn_reg gp_reg(x86_reg r, unsigned char *width)
+{
+	static const x86_reg regs[][4] = {	/* 64, 32, 16, 8 bits */
+		{ X86_REG_RAX, X86_REG_EAX, X86_REG_AX, X86_REG_AL },
+		{ X86_REG_RCX, X86_REG_ECX, X86_REG_CX, X86_REG_CL },
+		{ X86_REG_RDX, X86_REG_EDX, X86_REG_DX, X86_REG_DL },
+		{ X86_REG_RBX, X86_REG_EBX, X86_REG_BX, X86_REG_BL },
+		{ X86_REG_RSP, X86_REG_ESP, X86_REG_SP, X86_REG_SPL },
+		{ X86_REG_RBP, X86_REG_EBP, X86_REG_BP, X86_REG_BPL },
+		{ X86_REG_RSI, X86_REG_ESI, X86_REG_SI, X86_REG_SIL },
+		{ X86_REG_RDI, X86_REG_EDI, X86_REG_DI, X86_REG_DIL },
+		{ X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B },
+		{ X86_REG_R9, X86_REG_R9D, X86_REG_R9W, X86_REG_R9B },
+		{ X86_REG_R10, X86_REG_R10D, X86_REG_R10W, X86_REG_R10B },
+		{ X86_REG_R11, X86_REG_R11D, X86_REG_R11W, X86_REG_R11B },
+		{ X86_REG_R12, X86_REG_R12D, X86_REG_R12W, X86_REG_R12B },
+		{ X86_REG_R13, X86_REG_R13D, X86_REG_R13W, X86_REG_R13B },
+		{ X86_REG_R14, X86_REG_R14D, X86_REG_R14W, X86_REG_R14B },
+		{ X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B },
+	};
+	static const unsigned char widths[] = { 8, 4, 2, 1 };
+	size_t i, w;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		for (w = 0; w < 4; w++)
+			if (regs[i][w] == r) {
+				*width = widths[w];
+				return (enum insn_reg)(INSN_REG_AX + i);
+			}
+	return INSN_REG_NONE;
+}
+
+static bool in_group(const cs_insn *ci, unsigned char group)
+{
+	size_t i;
+
+	for (i = 0; i < ci->detail->groups_count; i++)
+		if (ci->detail->groups[i] == group)
+			return true;
 	return false;
 }
 
-/* Bytes of immediate between the disp32 at off and the instruction's end. */
-static unsigned int imm_after_disp(const struct section *sec, unsigned long off)
+static enum insn_class classify(const cs_insn *ci)
 {
-	const unsigned char *d = sec->data;
-	unsigned char modrm, op;
-	unsigned long p;
-	bool opsize16 = false;
-
-	if (!d || off < 2)
-		return 0;
-	modrm = d[off - 1];
-	if ((modrm & 0xc7) != 0x05)	/* not a RIP-relative ModRM */
-		return 0;
-	op = d[off - 2];
-	if (off >= 4 && d[off - 4] == 0x0f && d[off - 3] == 0x3a)
-		return 1;		/* 0f 3a xx: SSE4 with imm8 */
-	if (off >= 3 && d[off - 3] == 0x0f)
-		return two_byte_has_imm8(op) ? 1 : 0;
-	/* legacy 0x66 prefix before an optional REX prefix */
-	p = off - 2;
-	if (p >= 1 && (d[p - 1] & 0xf0) == 0x40)
-		p--;
-	if (p >= 1 && d[p - 1] == 0x66)
-		opsize16 = true;
-	return (unsigned int)one_byte_imm(op, modrm, opsize16);
+	switch (ci->id) {
+	case X86_INS_ENDBR64:
+		return INSN_ENDBR;
+	case X86_INS_NOP:
+		return INSN_NOP;
+	case X86_INS_JMP:
+		return INSN_JUMP;
+	case X86_INS_MOV: case X86_INS_MOVABS:
+		return INSN_MOV;
+	case X86_INS_LEA:
+		return INSN_LEA;
+	case X86_INS_ADD: case X86_INS_OR: case X86_INS_AND:
+	case X86_INS_SUB: case X86_INS_XOR: case X86_INS_CMP:
+	case X86_INS_TEST:
+		return INSN_ALU;
+	}
+	if (in_group(ci, CS_GRP_CALL))
+		return INSN_CALL;
+	if (in_group(ci, CS_GRP_RET))
+		return INSN_RET;
+	if (in_group(ci, CS_GRP_JUMP))
+		return INSN_JCC;
+	return INSN_OTHER;
 }
 
+static void fill(struct insn *insn, const cs_insn *ci)
+{
+	const cs_x86 *x = &ci->detail->x86;
+	size_t i;
+
+	insn->len = (unsigned char)ci->size;
+	insn->class = (unsigned char)classify(ci);
+	insn->imm_off = x->encoding.imm_offset;
+	insn->imm_size = x->encoding.imm_offset ? x->encoding.imm_size : 0;
+	insn->disp_off = x->encoding.disp_offset;
+	insn->disp_size = x->encoding.disp_offset ? x->encoding.disp_size : 0;
+	insn->target = -1;
+	for (i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RIP)
+			insn->rip_relative = true;
+		if (op->type != X86_OP_IMM)
+			continue;
+		if (insn->class == INSN_CALL || insn->class == INSN_JUMP ||
+		    insn->class == INSN_JCC)
+			insn->target = (long)op->imm;
+		else
+			insn->imm = (long)op->imm;
+	}
+	if ((insn->class == INSN_MOV || insn->class == INSN_LEA ||
+	     insn->class == INSN_ALU) && x->op_count &&
+	    x->operands[0].type == X86_OP_REG)
+		insn->dest_reg = (unsigned char)gp_reg(x->operands[0].reg,
+						       &insn->dest_width);
+}
+
+static struct insn *append(struct section *sec, size_t *cap)
+{
+	if (sec->nr_insns == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		sec->insns = xrealloc(sec->insns, *cap * sizeof(*sec->insns));
+	}
+	sec->insns[sec->nr_insns] = (struct insn){ 0 };
+	return &sec->insns[sec->nr_insns++];
+}
+
+/* Decode [off, end) of sec, stopping before an instruction crossing end. */
+static void decode_range(struct insn_decoder *d, struct section *sec,
+			 unsigned long off, unsigned long end, size_t *cap)
+{
+	while (off < end) {
+		const uint8_t *code = sec->data + off;
+		size_t left = end - off;
+		uint64_t addr = off;
+		struct insn *insn = append(sec, cap);
+
+		insn->offset = off;
+		if (cs_disasm_iter(d->handle, &code, &left, &addr, d->ci)) {
+			fill(insn, d->ci);
+		} else {
+			insn->len = 1;
+			insn->class = INSN_BAD;
+			insn->target = -1;
+		}
+		off += insn->len;
+	}
+}
+
+const struct insn *insn_decode(const struct section *csec, size_t *nr)
+{
+	/* decoding fills a cache in the section: it does not change it */
+	struct section *sec = (struct section *)csec;
+	unsigned long off = 0;
+	size_t cap = 0, i;
+
+	*nr = 0;
+	if (!is_text_section(sec) || !sec->data)
+		return NULL;
+	if (!sec->insns_decoded) {
+		struct insn_decoder *d = decoder_of(sec->elf);
+
+		sec->insns_decoded = true;
+		for (i = 0; i <= sec->nr_syms; i++) {
+			unsigned long next = sec->size;
+
+			if (i < sec->nr_syms) {
+				next = sec->syms[i]->sym.st_value;
+				if (next > sec->size || next < off)
+					continue;
+			}
+			decode_range(d, sec, off, next, &cap);
+			off = next;
+		}
+	}
+	*nr = sec->nr_insns;
+	return sec->insns;
+}
+
+const struct insn *insn_at(const struct section *sec, unsigned long off)
+{
+	size_t nr, lo = 0, hi;
+	const struct insn *insns = insn_decode(sec, &nr);
+
+	hi = nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (insn_end(&insns[mid]) <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < nr && insns[lo].offset <= off)
+		return &insns[lo];
+	return NULL;
+}
+
+const struct insn *insn_next(const struct section *sec,
+			     const struct insn *insn)
+{
+	if (insn + 1 >= sec->insns + sec->nr_insns)
+		return NULL;
+	return insn + 1;
+}
+
+bool insn_off_in_imm(const struct insn *insn, unsigned long off)
+{
+	return insn->imm_size && off >= insn_imm_at(insn) &&
+	       off < insn_imm_at(insn) + insn->imm_size;
+}
+
+void insn_free(struct section *sec)
+{
+	free(sec->insns);
+	sec->insns = NULL;
+	sec->nr_insns = 0;
+	sec->insns_decoded = false;
+}
+
+/*
+ * For a PC-relative field the CPU adds the value to the address of the
+ * NEXT instruction, which ends after any immediate operand that follows
+ * the field (`cmpl $0x1, var(%rip)`: 1 byte). The target is therefore
+ * addend + (end of instruction - field). In data sections (`.long sym - .`)
+ * there is no instruction and the target is the addend itself.
+ */
 long rela_target_offset(const struct section *base, const struct rela *rela)
 {
+	const struct insn *insn;
+
 	if (!rela_is_pcrel(rela->type) || !is_text_section(base))
 		return rela->addend;
 	if (rela->type != R_X86_64_PC32 && rela->type != R_X86_64_PLT32)
 		return rela->addend + 4;
-	return rela->addend + 4 + imm_after_disp(base, rela->offset);
+	insn = insn_at(base, rela->offset);
+	if (!insn || rela->offset + 4 > insn_end(insn))
+		return rela->addend + 4;
+	return rela->addend + (long)(insn_end(insn) - rela->offset);
 }

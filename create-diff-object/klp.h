@@ -8,13 +8,16 @@
 #include "cdo.h"
 
 enum reach_kind {
+	REACH_SKIP,		/* not written (outside the partial copy, ...) */
 	REACH_INTERNAL,		/* target is in OUTPUT.o */
 	REACH_UNDEFINED,	/* normal undefined global (exported) */
 	REACH_KLP,		/* livepatch relocation record */
 };
 
+/* What resolve decided for one relocation of an output section. */
 struct reach {
 	enum reach_kind kind;
+	unsigned long offset;	/* in the output section */
 	const char *name;
 	const char *objname;
 	unsigned long sympos;

@@ -188,10 +188,11 @@ static void dump_callbacks(struct elf_file *elf)
 
 int main(int argc, char **argv)
 {
+	struct log_ctx log;
 	struct elf_file *elf;
 	size_t i;
 
-	log_prog = "kpatch-dump";
+	log_init(&log, "kpatch-dump");
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: kpatch-dump FILE.o|FILE.ko\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;

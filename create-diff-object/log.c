@@ -6,25 +6,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
-const char *log_prog = "create-diff-object";
-bool log_debug_enabled;
-void (*log_cleanup)(void);
+/* The running program's context: set first thing by its main(). */
+static struct log_ctx *log_ctx;
+
+void log_init(struct log_ctx *ctx, const char *prog)
+{
+	*ctx = (struct log_ctx){ .prog = prog };
+	log_ctx = ctx;
+}
+
+bool log_debug_enabled(void)
+{
+	return log_ctx && log_ctx->debug;
+}
+
+void log_remove_on_error(const char *path)
+{
+	if (log_ctx)
+		log_ctx->tmp_path = path;
+}
 
 static void vmessage(const char *level, const char *fmt, va_list ap)
 {
 	fflush(stdout);
-	fprintf(stderr, "%s: %s", log_prog, level);
+	fprintf(stderr, "%s: %s", log_ctx ? log_ctx->prog : "kpatch", level);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
 static void __attribute__((noreturn)) die(int code)
 {
-	if (log_cleanup)
-		log_cleanup();
+	if (log_ctx && log_ctx->tmp_path)
+		unlink(log_ctx->tmp_path);
 	exit(code);
 }
 
@@ -61,7 +78,7 @@ void debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!log_debug_enabled)
+	if (!log_debug_enabled())
 		return;
 	va_start(ap, fmt);
 	vmessage("debug: ", fmt, ap);
@@ -71,7 +88,7 @@ void debug(const char *fmt, ...)
 static void out_of_memory(size_t size)
 {
 	fprintf(stderr, "%s: ERROR: out of memory allocating %zu bytes\n",
-		log_prog, size);
+		log_ctx ? log_ctx->prog : "kpatch", size);
 	die(EXIT_ERROR);
 }
 
@@ -122,4 +139,11 @@ char *xasprintf(const char *fmt, ...)
 	if (n < 0)
 		out_of_memory(0);
 	return p;
+}
+
+void *grow_for(void *array, size_t n, size_t elem)
+{
+	if (n & (n - 1))
+		return array;
+	return xrealloc(array, (n ? 2 * n : 1) * elem);
 }

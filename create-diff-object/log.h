@@ -14,24 +14,36 @@
 #define EXIT_REFUSED	2
 #define EXIT_NOCHANGE	3
 
-extern const char *log_prog;	/* program name used as message prefix */
-extern bool log_debug_enabled;
+/*
+ * What messages need, owned by the program's main() (struct cdo for
+ * create-diff-object) and installed with log_init() before anything else.
+ */
+struct log_ctx {
+	const char *prog;	/* message prefix */
+	bool debug;		/* print debug() messages */
+	const char *tmp_path;	/* removed before an error exit */
+};
+
+void log_init(struct log_ctx *ctx, const char *prog);
+bool log_debug_enabled(void);
+/* Remove path if the program exits with an error (NULL: nothing). */
+void log_remove_on_error(const char *path);
 
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Cleanup hook run before exiting with an error (removes temporary output
- * files); set by the programs.
- */
-extern void (*log_cleanup)(void);
-
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
+/*
+ * Room for element n of an array of n elements whose capacity is the
+ * smallest power of two >= n: reallocates (doubling) only when n is 0 or a
+ * power of two, so that appending is amortised O(1).
+ */
+void *grow_for(void *array, size_t n, size_t elem);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -106,7 +106,6 @@ struct parent *parent_read(const char *path)
 	Elf *e;
 
 	parent->path = xstrdup(path);
-	parent->chosen_block = -2;
 	elf_version(EV_CURRENT);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -191,6 +190,7 @@ void parent_free(struct parent *parent)
 		free((char *)parent->blocks[i].file);
 	free(parent->syms);
 	free(parent->blocks);
+	free(parent->scores);
 	hash_free(&parent->by_name);
 	free(parent->path);
 	free(parent);
@@ -276,24 +276,20 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 	size_t matches = 0;
 
 	if (local) {
-		static size_t *scores;
-		static size_t best;
-		static struct parent *scored;
-
 		if (!orig_file) {
 			*why = "the original object has no STT_FILE symbol";
 			return false;
 		}
-		if (scored != parent) {
-			free(scores);
-			scores = score_blocks(parent, orig, orig_file, &best);
-			scored = parent;
-		}
+		/* the original object is the same for every lookup */
+		if (!parent->scores)
+			parent->scores = score_blocks(parent, orig, orig_file,
+						      &parent->best_score);
 		while ((node = hash_next(&parent->by_name, name, node))) {
 			struct parent_symbol *ps = node->value;
 
 			if (ps->bind == STB_LOCAL &&
-			    block_is_best(parent, ps->block, scores, best)) {
+			    block_is_best(parent, ps->block, parent->scores,
+					  parent->best_score)) {
 				found = ps;
 				matches++;
 			}
@@ -303,7 +299,7 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 			return false;
 		}
 		if (!found) {
-			*why = best == (size_t)-1 ?
+			*why = parent->best_score == (size_t)-1 ?
 			       "no symbols of that source file in the parent" :
 			       "not defined by that source file in the parent";
 			return false;
@@ -340,18 +336,6 @@ int parent_global_bind(struct parent *parent, const char *name)
 			bind = STB_WEAK;
 	}
 	return bind;
-}
-
-/*
- * Room for element n of an array of nr == n elements whose capacity is the
- * smallest power of two >= n: reallocate (doubling) only when n is 0 or a
- * power of two, so that appending is amortised O(1).
- */
-static void *grow_for(void *array, size_t n, size_t elem)
-{
-	if (n & (n - 1))
-		return array;
-	return xrealloc(array, (n ? 2 * n : 1) * elem);
 }
 
 struct symvers *symvers_read(const char *path)

@@ -34,7 +34,9 @@ struct parent {
 	struct parent_block *blocks;
 	size_t nr_blocks;
 	struct hash_table by_name;
-	int chosen_block;	/* -2: not chosen yet */
+	/* parent_lookup(): how well each block matches the original object */
+	size_t *scores;
+	size_t best_score;
 };
 
 struct symvers {

@@ -55,10 +55,10 @@ int main(int argc, char **argv)
 	const char *pos[7];
 	int i, n = 0;
 
-	log_prog = "create-diff-object";
+	log_init(&cdo.log, "create-diff-object");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
-			log_debug_enabled = true;
+			cdo.log.debug = true;
 		} else if (!strcmp(argv[i], "--explain")) {
 			cdo.explain = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -92,27 +92,44 @@ int main(int argc, char **argv)
 		fatal("PARENT_OBJNAME '%s' must be vmlinux or a module name with underscores (no dots or dashes)",
 		      cdo.objname);
 
+	/*
+	 * The phases, in order. Each one only reads what the earlier ones
+	 * decided; output.c decides nothing.
+	 */
 	cdo.orig = elf_read(cdo.orig_path);
 	cdo.patched = elf_read(cdo.patched_path);
+	/* must be before correlate: .cold/.part links, static locals, referrers */
 	cdo_prepare(cdo.orig);
 	cdo_prepare(cdo.patched);
+	/* must be before correlate and compare: KPATCH_IGNORE_*, KPATCH_FORCE */
 	cdo_read_markers(&cdo);
+	/* must be before compare: relocation targets compare through twins */
 	cdo_correlate(&cdo);
+	/* must be before compare: special-section entry sizes */
+	special_init(&cdo);
+	/* must be before include: include starts from the changed functions */
 	cdo_compare(&cdo);
-	cdo_check_refusals(&cdo);
+	/* must be before resolve: resolve classifies only included code */
 	cdo_include(&cdo);
+	/* must be before the no-change exit: a data-only change is refused */
+	cdo_check_refusals(&cdo);
 
 	if (!cdo.nr_changed && !cdo.nr_new) {
 		printf("%s: no functional changes\n", cdo.base);
+		special_free(&cdo);
 		elf_free(cdo.orig);
 		elf_free(cdo.patched);
 		return EXIT_NOCHANGE;
 	}
+	/* must be before resolve: exports and kallsyms positions */
 	cdo.parent = parent_read(cdo.parent_path);
 	cdo.symvers = symvers_read(cdo.symvers_path);
+	/* must be before output: every relocation and sympos, and refusals */
+	cdo_resolve(&cdo);
 	cdo_output(&cdo);
 	print_changes(&cdo);
 
+	special_free(&cdo);
 	parent_free(cdo.parent);
 	symvers_free(cdo.symvers);
 	free(cdo.records);

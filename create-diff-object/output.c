@@ -2,7 +2,8 @@
 /*
  * output.c - build OUTPUT.o: the included sections and symbols, their
  * relocations (normal or livepatch records), .kpatch.funcs,
- * .kpatch.klp_relocs, .kpatch.strings and the callbacks.
+ * .kpatch.klp_relocs, .kpatch.strings and the callbacks. Everything was
+ * decided before (include.c, resolve.c): nothing here refuses.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,18 +20,6 @@ struct string_pool {
 	char **keys;
 	size_t nr_keys;
 };
-
-/*
- * Room for element n of an array of nr == n elements whose capacity is the
- * smallest power of two >= n: reallocate (doubling) only when n is 0 or a
- * power of two, so that appending is amortised O(1).
- */
-static void *grow_for(void *array, size_t n, size_t elem)
-{
-	if (n & (n - 1))
-		return array;
-	return xrealloc(array, (n ? 2 * n : 1) * elem);
-}
 
 static size_t pool_add(struct string_pool *pool, const char *s)
 {
@@ -99,26 +88,22 @@ static struct symbol *undefined_symbol(struct output_state *os,
 	return sym;
 }
 
-/* Lay out the included symbols of a partial section one after another. */
-static void layout_partial(struct section *sec, struct section *o)
+/* Copy the included symbols of a partial section to their new places. */
+static void copy_partial(struct section *sec, struct section *o)
 {
-	unsigned long align = sec->sh.sh_addralign ? sec->sh.sh_addralign : 1;
-	unsigned long cur = 0;
 	size_t i;
 
+	o->size = 0;
 	for (i = 0; i < sec->nr_syms; i++) {
 		struct symbol *sym = sec->syms[i];
 
-		if (!sym->include)
-			continue;
-		cur = (cur + align - 1) / align * align;
-		sym->new_value = cur;
-		cur += sym->sym.st_size;
+		if (sym->include && sym->new_value + sym->sym.st_size > o->size)
+			o->size = sym->new_value + sym->sym.st_size;
 	}
-	o->size = o->sh.sh_size = cur;
+	o->sh.sh_size = o->size;
 	if (sec->sh.sh_type == SHT_NOBITS)
 		return;
-	o->data = xcalloc(1, cur);
+	o->data = xcalloc(1, o->size);
 	for (i = 0; i < sec->nr_syms; i++) {
 		struct symbol *sym = sec->syms[i];
 
@@ -136,12 +121,7 @@ static void copy_sections(struct output_state *os)
 	for (i = 1; i < p->nr_sections; i++) {
 		struct section *sec = p->sections[i], *o;
 
-		if (!sec->include || is_rela_section(sec) || sec->ignore ||
-		    sec->sh.sh_type == SHT_GROUP ||
-		    sec->sh.sh_type == SHT_SYMTAB ||
-		    sec->sh.sh_type == SHT_STRTAB ||
-		    sec->sh.sh_type == SHT_SYMTAB_SHNDX ||
-		    sec->sh.sh_type == SHT_NULL)
+		if (!is_output_section(sec))
 			continue;
 		o = elf_add_section(os->out, sec->name, sec->sh.sh_type,
 				    sec->sh.sh_flags & ~SHF_GROUP,
@@ -150,7 +130,7 @@ static void copy_sections(struct output_state *os)
 				    sec->partial ? 0 : sec->size);
 		if (sec->partial) {
 			free(o->data);
-			layout_partial(sec, o);
+			copy_partial(sec, o);
 		}
 		sec->out = o;
 		elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, o, 0, 0);
@@ -158,10 +138,7 @@ static void copy_sections(struct output_state *os)
 	for (i = 1; i < p->nr_symbols; i++) {
 		struct symbol *sym = p->symbols[i], *o;
 
-		if (!sym->include || !sym->sec || !sym->sec->out ||
-		    sym->type == STT_SECTION || sym->type == STT_FILE)
-			continue;
-		if (sym->sec->partial && !sym->sym.st_size)
+		if (!is_output_symbol(sym))
 			continue;
 		o = elf_add_symbol(os->out, sym->name, sym->bind, sym->type,
 				   sym->sec->out, sym->sec->partial ?
@@ -180,89 +157,55 @@ static void add_klp_record(struct output_state *os, struct section *dest,
 	cdo->records = grow_for(cdo->records, cdo->nr_records,
 				sizeof(*cdo->records));
 	cdo->records[cdo->nr_records++] = (struct klp_record){
-		.dest = dest, .offset = rela->offset, .type = rela->type,
+		.dest = dest, .offset = reach->offset, .type = rela->type,
 		.addend = rela->addend, .sympos = reach->sympos,
 		.objname = reach->objname, .name = reach->name,
 	};
 }
 
-/* The function or object a relocation sits in, for messages. */
-static const char *rela_owner(const struct section *sec,
-			      const struct rela *rela)
+/* Write one relocation as resolve.c decided (reach). */
+static void copy_rela(struct output_state *os, struct section *orela,
+		      const struct rela *r, const struct reach *reach)
 {
-	struct symbol *f = elf_symbol_containing(sec, rela->offset);
+	struct symbol *t = r->sym;
 
-	return f ? f->name : sec->name;
+	switch (reach->kind) {
+	case REACH_SKIP:
+		break;
+	case REACH_INTERNAL:
+		if (t->type != STT_SECTION && t->out)
+			elf_add_rela(orela, reach->offset, r->type, t->out,
+				     r->addend);
+		else
+			elf_add_rela(orela, reach->offset, r->type,
+				     t->sec->out->secsym, r->addend +
+				     (t->type == STT_SECTION ? 0 :
+				      (long)t->sym.st_value));
+		break;
+	case REACH_UNDEFINED:
+		elf_add_rela(orela, reach->offset, r->type,
+			     undefined_symbol(os, reach->name, t), r->addend);
+		break;
+	case REACH_KLP:
+		add_klp_record(os, orela->base, r, reach);
+		break;
+	}
 }
 
 static void copy_relas(struct output_state *os)
 {
-	struct cdo *cdo = os->cdo;
-	struct elf_file *p = cdo->patched;
+	struct elf_file *p = os->cdo->patched;
 	size_t i, j;
 
 	for (i = 1; i < p->nr_sections; i++) {
 		struct section *sec = p->sections[i], *orela;
 
-		if (!sec->out || !sec->rela || sec->rela->ignore)
+		if (!sec->out || !sec->reach)
 			continue;
 		orela = elf_add_rela_section(os->out, sec->out);
-		for (j = 0; j < sec->rela->nr_relas; j++) {
-			struct rela *r = &sec->rela->relas[j], moved;
-			struct reach reach;
-			struct symbol *t;
-
-			if (sec->partial) {
-				struct symbol *in = elf_symbol_containing(sec,
-								r->offset);
-
-				if (!in || !in->include)
-					continue;
-				moved = *r;
-				moved.offset = r->offset - in->sym.st_value +
-					       in->new_value;
-				r = &moved;
-			}
-
-			if (is_callback_section(sec) && (r->offset % 16) == 8)
-				continue;	/* objname is set below */
-			klp_classify(cdo, sec, r, &reach);
-			switch (reach.kind) {
-			case REACH_INTERNAL:
-				t = r->sym;
-				if (!t->out && !t->sec->out)
-					fatal("%s: section %s: %s references %s in section %s, which is not in the output (internal error: neither included nor reached by a livepatch relocation); please report it with both objects",
-					      cdo->base, sec->name,
-					      rela_owner(sec,
-							 &sec->rela->relas[j]),
-					      t->name, t->sec->name);
-				if (t->type != STT_SECTION && t->out) {
-					elf_add_rela(orela, r->offset, r->type,
-						     t->out, r->addend);
-				} else if (t->sec->partial) {
-					refuse("%s: section %s: reference to %s%+ld inside partially included section %s is not supported",
-					       cdo->base, sec->name, t->name,
-					       r->addend, t->sec->name);
-				} else {
-					elf_add_rela(orela, r->offset, r->type,
-						     t->sec->out->secsym,
-						     r->addend +
-						     (t->type == STT_SECTION ? 0 :
-						      (long)t->sym.st_value));
-				}
-				break;
-			case REACH_UNDEFINED:
-				elf_add_rela(orela, r->offset, r->type,
-					     undefined_symbol(os, reach.name,
-							      r->sym),
-					     r->addend);
-				break;
-			case REACH_KLP:
-				/* module keys: refused by klp_classify() */
-				add_klp_record(os, sec->out, r, &reach);
-				break;
-			}
-		}
+		for (j = 0; j < sec->rela->nr_relas; j++)
+			copy_rela(os, orela, &sec->rela->relas[j],
+				  &sec->reach[j]);
 	}
 }
 
@@ -276,10 +219,6 @@ static void add_callback_objnames(struct output_state *os)
 
 		if (!sec->out || !is_callback_section(sec))
 			continue;
-		if (sec->size % KPATCH_CALLBACK_SIZE)
-			fatal("%s: section %s: size %zu is not a multiple of %d",
-			      os->cdo->base, sec->name, sec->size,
-			      KPATCH_CALLBACK_SIZE);
 		for (e = 0; e < sec->size / KPATCH_CALLBACK_SIZE; e++)
 			add_string_ref(os, sec->out,
 				       e * KPATCH_CALLBACK_SIZE + 8,
@@ -297,13 +236,8 @@ static void build_funcs(struct output_state *os)
 	for (i = 1; i < p->nr_symbols; i++) {
 		struct symbol *f = p->symbols[i];
 		unsigned char entry[KPATCH_FUNC_SIZE] = { 0 };
-		unsigned long sympos = 0;
-		bool found;
 
-		if (!is_changed_function(f) || !f->out)
-			continue;
-		klp_function_sympos(cdo, f, &sympos, &found);
-		if (!found)
+		if (!f->klp_func || !f->out)
 			continue;
 		if (!sec) {
 			sec = elf_add_section(os->out, KPATCH_FUNCS_SECTION,
@@ -313,7 +247,7 @@ static void build_funcs(struct output_state *os)
 				       sec, 0, 0);
 			rsec = elf_add_rela_section(os->out, sec);
 		}
-		memcpy(entry + KPATCH_FUNC_SYMPOS, &sympos, sizeof(sympos));
+		memcpy(entry + KPATCH_FUNC_SYMPOS, &f->sympos, sizeof(f->sympos));
 		sec->data = xrealloc(sec->data, (n + 1) * KPATCH_FUNC_SIZE);
 		memcpy(sec->data + n * KPATCH_FUNC_SIZE, entry, sizeof(entry));
 		elf_add_rela(rsec, n * KPATCH_FUNC_SIZE + KPATCH_FUNC_NEW_ADDR,

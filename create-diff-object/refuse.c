@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "insn.h"
 #include "log.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -47,6 +48,40 @@ static void check_data(struct cdo *cdo, struct symbol *p)
 	       cdo->base, sec, kernel_name(p), p->reason, sec);
 }
 
+/*
+ * A changed function is redirected by ftrace: it needs its __fentry__ call,
+ * the first instruction or the one after endbr64.
+ */
+static bool has_fentry(const struct symbol *f)
+{
+	const struct insn *insn = insn_at(f->sec, f->sym.st_value);
+	const struct rela *r;
+
+	if (!insn || insn->offset != f->sym.st_value)
+		return false;
+	if (insn->class == INSN_ENDBR)
+		insn = insn_next(f->sec, insn);
+	if (!insn || insn->class != INSN_CALL || insn->imm_size != 4)
+		return false;
+	r = elf_rela_at(f->sec, insn_imm_at(insn));
+	return r && !strcmp(r->sym->name, "__fentry__");
+}
+
+static void check_ftrace(struct cdo *cdo)
+{
+	struct elf_file *elf = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < elf->nr_symbols; i++) {
+		struct symbol *p = elf->symbols[i];
+
+		if (!is_changed_function(p) || has_fentry(p))
+			continue;
+		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
+		       cdo->base, p->sec->name, p->name);
+	}
+}
+
 void cdo_check_refusals(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -81,39 +116,5 @@ void cdo_check_refusals(struct cdo *cdo)
 			       f->name, f->name);
 		}
 	}
-}
-
-/* A changed function is redirected by ftrace: it needs its __fentry__ call. */
-static bool has_fentry(const struct symbol *f)
-{
-	const struct section *sec = f->sec;
-	unsigned long start = f->sym.st_value;
-	unsigned long offs[] = { start + 1, start + 5 };	/* after endbr64 */
-	size_t i;
-
-	if (!sec->data)
-		return false;
-	for (i = 0; i < 2; i++) {
-		struct rela *r = elf_rela_at(sec, offs[i]);
-
-		if (r && !strcmp(r->sym->name, "__fentry__") &&
-		    sec->data[offs[i] - 1] == 0xe8)
-			return true;
-	}
-	return false;
-}
-
-void cdo_check_ftrace(struct cdo *cdo)
-{
-	struct elf_file *elf = cdo->patched;
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
-		if (!is_changed_function(p) || has_fentry(p))
-			continue;
-		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
-		       cdo->base, p->sec->name, p->name);
-	}
+	check_ftrace(cdo);
 }

@@ -16,65 +16,79 @@
 
 struct special_desc {
 	const char *name;
-	size_t size;		/* entry size */
-	size_t owner;		/* offset of the field pointing at the code */
+	size_t size;		/* entry size, Linux 6.1 x86_64 */
 };
 
-static struct special_desc special_descs[] = {
-	{ "__bug_table",	12, 0 },	/* struct bug_entry (relative) */
-	{ "__jump_table",	16, 0 },	/* struct jump_entry */
-	{ "__ex_table",		12, 0 },	/* struct exception_table_entry */
-	{ ".altinstructions",	12, 0 },	/* struct alt_instr */
-	{ ".parainstructions",	16, 0 },	/* struct paravirt_patch_site */
-	{ ".smp_locks",		4, 0 },
-	{ ".static_call_sites",	8, 0 },		/* struct static_call_site */
-	{ ".retpoline_sites",	4, 0 },
-	{ ".return_sites",	4, 0 },
-	{ ".call_sites",	4, 0 },
-	{ ".ibt_endbr_seal",	4, 0 },
-	{ ".orc_unwind_ip",	4, 0 },
-	{ "__mcount_loc",	8, 0 },
-	{ ".orc_unwind",	6, 0 },		/* struct orc_entry, no relocs */
-	{ NULL, 0, 0 },
+static const struct special_desc special_descs[] = {
+	{ "__bug_table",	12 },	/* struct bug_entry (relative) */
+	{ "__jump_table",	16 },	/* struct jump_entry */
+	{ "__ex_table",		12 },	/* struct exception_table_entry */
+	{ ".altinstructions",	12 },	/* struct alt_instr */
+	{ ".parainstructions",	16 },	/* struct paravirt_patch_site */
+	{ ".smp_locks",		4 },
+	{ ".static_call_sites",	8 },	/* struct static_call_site */
+	{ ".retpoline_sites",	4 },
+	{ ".return_sites",	4 },
+	{ ".call_sites",	4 },
+	{ ".ibt_endbr_seal",	4 },
+	{ ".orc_unwind_ip",	4 },
+	{ "__mcount_loc",	8 },
+	{ ".orc_unwind",	6 },	/* struct orc_entry, no relocs */
 };
 
+#define NR_SPECIAL	(sizeof(special_descs) / sizeof(special_descs[0]))
+
+/* Which entries of one special section are kept. */
 struct special_state {
 	struct section *sec;
-	struct special_desc *desc;
+	size_t size;		/* entry size */
 	bool *kept;
 	size_t nr;
 };
 
-static struct special_state *states;
-static size_t nr_states;
-static bool sizes_parsed;
+/* Owned by struct cdo: entry sizes in use and the sections' states. */
+struct special_ctx {
+	size_t sizes[NR_SPECIAL];	/* special_descs[i] with overrides */
+	struct special_state *states;
+	size_t nr_states;
+};
 
-/* "a, b, c": the section names KPATCH_SPECIAL_SIZES accepts (for messages) */
-static const char *valid_names(void)
+/* Index in special_descs of the section called name, or -1. */
+static int find_desc(const char *name)
 {
-	static char buf[512];
-	size_t i, len = 0;
+	size_t i;
 
-	for (i = 0; special_descs[i].name; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-					i ? ", " : "", special_descs[i].name);
-	return buf;
+	for (i = 0; i < NR_SPECIAL; i++)
+		if (!strcmp(special_descs[i].name, name))
+			return (int)i;
+	return -1;
 }
 
-static void parse_sizes(void)
+/* "a, b, c": the section names KPATCH_SPECIAL_SIZES accepts (for messages) */
+static char *valid_names(void)
 {
-	const char *env = getenv("KPATCH_SPECIAL_SIZES");
+	char *list = xstrdup(""), *next;
+	size_t i;
+
+	for (i = 0; i < NR_SPECIAL; i++) {
+		next = xasprintf("%s%s%s", list, i ? ", " : "",
+				 special_descs[i].name);
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
+static void parse_sizes(struct special_ctx *ctx, const char *env)
+{
 	char *copy, *tok, *save = NULL;
 
-	sizes_parsed = true;
-	if (!env || !*env)
-		return;
 	copy = xstrdup(env);
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '='), *end;
 		unsigned long size;
-		size_t i;
+		int i;
 
 		if (!eq)
 			fatal("KPATCH_SPECIAL_SIZES: '%s' is not name=size", tok);
@@ -83,40 +97,54 @@ static void parse_sizes(void)
 		if (*end || !size)
 			fatal("KPATCH_SPECIAL_SIZES: bad size '%s' for %s; expected name=bytes, e.g. __bug_table=12",
 			      eq + 1, tok);
-		for (i = 0; special_descs[i].name; i++)
-			if (!strcmp(special_descs[i].name, tok))
-				break;
-		if (!special_descs[i].name)
+		i = find_desc(tok);
+		if (i < 0)
 			fatal("KPATCH_SPECIAL_SIZES: unknown section '%s'; valid names: %s",
 			      tok, valid_names());
-		special_descs[i].size = size;
+		ctx->sizes[i] = size;
 	}
 	free(copy);
 }
 
-static struct special_desc *find_desc(const char *name)
+/* Entry sizes: the defaults, then KPATCH_SPECIAL_SIZES="name=size,...". */
+void special_init(struct cdo *cdo)
 {
+	struct special_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	const char *env = getenv("KPATCH_SPECIAL_SIZES");
 	size_t i;
 
-	if (!sizes_parsed)
-		parse_sizes();
-	for (i = 0; special_descs[i].name; i++)
-		if (!strcmp(special_descs[i].name, name))
-			return &special_descs[i];
-	return NULL;
+	for (i = 0; i < NR_SPECIAL; i++)
+		ctx->sizes[i] = special_descs[i].size;
+	cdo->special = ctx;
+	if (env && *env)
+		parse_sizes(ctx, env);
+}
+
+void special_free(struct cdo *cdo)
+{
+	struct special_ctx *ctx = cdo->special;
+	size_t s;
+
+	if (!ctx)
+		return;
+	for (s = 0; s < ctx->nr_states; s++)
+		free(ctx->states[s].kept);
+	free(ctx->states);
+	free(ctx);
+	cdo->special = NULL;
 }
 
 /* Entry size of a special section (KPATCH_SPECIAL_SIZES applied), 0 if none. */
-size_t special_entry_size(const char *name)
+size_t special_entry_size(const struct cdo *cdo, const char *name)
 {
-	struct special_desc *desc = find_desc(name);
+	int i = find_desc(name);
 
-	return desc ? desc->size : 0;
+	return i < 0 ? 0 : cdo->special->sizes[i];
 }
 
 bool is_special_section(const struct section *sec)
 {
-	return !is_rela_section(sec) && find_desc(sec->name);
+	return !is_rela_section(sec) && find_desc(sec->name) >= 0;
 }
 
 bool is_dropped_section(const struct section *sec)
@@ -135,26 +163,28 @@ bool is_dropped_section(const struct section *sec)
 	return false;
 }
 
-static struct special_state *get_state(struct cdo *cdo, struct section *sec,
-				       struct special_desc *desc)
+static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 {
-	size_t i;
+	struct special_ctx *ctx = cdo->special;
+	size_t i, size = special_entry_size(cdo, sec->name);
 
-	for (i = 0; i < nr_states; i++)
-		if (states[i].sec == sec)
-			return &states[i];
+	for (i = 0; i < ctx->nr_states; i++)
+		if (ctx->states[i].sec == sec)
+			return &ctx->states[i];
 	if (sec->size && !sec->data)
 		fatal("%s: special section %s has a size (%zu) but no contents (type %u); the object is corrupt",
 		      cdo->base, sec->name, sec->size, (unsigned)sec->sh.sh_type);
-	if (sec->size % desc->size)
+	if (sec->size % size)
 		fatal("%s: section %s: size %zu is not a multiple of the entry size %zu; set KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" from the kernel's headers",
-		      cdo->base, sec->name, sec->size, desc->size, sec->name);
-	states = xrealloc(states, (nr_states + 1) * sizeof(*states));
-	states[nr_states] = (struct special_state){
-		.sec = sec, .desc = desc, .nr = sec->size / desc->size,
+		      cdo->base, sec->name, sec->size, size, sec->name);
+	ctx->states = xrealloc(ctx->states,
+			       (ctx->nr_states + 1) * sizeof(*ctx->states));
+	ctx->states[ctx->nr_states] = (struct special_state){
+		.sec = sec, .size = size, .nr = sec->size / size,
 	};
-	states[nr_states].kept = xcalloc(states[nr_states].nr + 1, 1);
-	return &states[nr_states++];
+	ctx->states[ctx->nr_states].kept =
+		xcalloc(ctx->states[ctx->nr_states].nr + 1, 1);
+	return &ctx->states[ctx->nr_states++];
 }
 
 /*
@@ -166,8 +196,7 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec,
  */
 static bool owner_included(struct special_state *st, size_t e)
 {
-	struct rela *r = elf_rela_at(st->sec, e * st->desc->size +
-				     st->desc->owner);
+	struct rela *r = elf_rela_at(st->sec, e * st->size);
 	struct section *code;
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
@@ -186,15 +215,13 @@ bool special_mark_entries(struct cdo *cdo)
 
 	for (i = 1; i < elf->nr_sections; i++) {
 		struct section *sec = elf->sections[i];
-		struct special_desc *desc;
 		struct special_state *st;
 
-		if (is_rela_section(sec) || sec->ignore || !sec->rela ||
-		    !(desc = find_desc(sec->name)))
+		if (sec->ignore || !sec->rela || !is_special_section(sec))
 			continue;
-		st = get_state(cdo, sec, desc);
+		st = get_state(cdo, sec);
 		if (!strcmp(sec->name, ".orc_unwind_ip"))
-			ip_index = (size_t)(st - states);
+			ip_index = (size_t)(st - cdo->special->states);
 		for (e = 0; e < st->nr; e++) {
 			size_t j, end;
 
@@ -202,18 +229,18 @@ bool special_mark_entries(struct cdo *cdo)
 				continue;
 			st->kept[e] = true;
 			any = true;
-			j = elf_rela_lower_bound(sec->rela, e * desc->size);
+			j = elf_rela_lower_bound(sec->rela, e * st->size);
 			end = elf_rela_lower_bound(sec->rela,
-						   (e + 1) * desc->size);
+						   (e + 1) * st->size);
 			for (; j < end; j++)
-				include_rela_target(&sec->rela->relas[j]);
+				include_rela_target(cdo, &sec->rela->relas[j]);
 		}
 	}
 	orcsec = elf_find_section(elf, ".orc_unwind");
 	if (ip_index != (size_t)-1 && orcsec) {
 		/* get_state() may move states[]: take pointers afterwards */
-		orc = get_state(cdo, orcsec, find_desc(".orc_unwind"));
-		ip = &states[ip_index];
+		orc = get_state(cdo, orcsec);
+		ip = &cdo->special->states[ip_index];
 		if (orc->nr != ip->nr)
 			fatal("%s: .orc_unwind has %zu entries but .orc_unwind_ip has %zu",
 			      cdo->base, orc->nr, ip->nr);
@@ -226,13 +253,13 @@ bool special_mark_entries(struct cdo *cdo)
 /* Rewrite each special section to hold only its kept entries. */
 void special_filter(struct cdo *cdo)
 {
+	struct special_ctx *ctx = cdo->special;
 	size_t s;
 
-	(void)cdo;
-	for (s = 0; s < nr_states; s++) {
-		struct special_state *st = &states[s];
+	for (s = 0; s < ctx->nr_states; s++) {
+		struct special_state *st = &ctx->states[s];
 		struct section *sec = st->sec;
-		size_t size = st->desc->size, e, n = 0, nrel = 0;
+		size_t size = st->size, e, n = 0, nrel = 0;
 		unsigned char *data = xcalloc(st->nr + 1, size);
 		struct rela *relas = NULL;
 
@@ -270,11 +297,7 @@ void special_filter(struct cdo *cdo)
 		sec->include = n > 0;
 		if (sec->secsym)
 			sec->secsym->include = n > 0;
-		free(st->kept);
 	}
-	free(states);
-	states = NULL;
-	nr_states = 0;
 }
 
 bool is_key_section(const struct section *sec)

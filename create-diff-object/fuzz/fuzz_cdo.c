@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "fz_runtime.h"
-#include "fz_state.h"
 
 int cdo_main(int argc, char **argv);
 
@@ -70,7 +69,6 @@ static void run(char *orig, char *patched)
 			 NULL };
 	int code = fz_run(cdo_main, 8, argv);
 
-	fz_reset_state();
 	unlink(out_path);
 	unlink(out_tmp);
 	if (code >= 0 && code <= 3)

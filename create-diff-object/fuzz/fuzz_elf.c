@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "fz_runtime.h"
-#include "fz_state.h"
 
 int kpatch_dump_main(int argc, char **argv);
 int create_klp_module_main(int argc, char **argv);
@@ -65,10 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	fz_write_file(in_path, data, size);
 	check_status("kpatch-dump", fz_run(kpatch_dump_main, 2, dump_argv));
-	fz_reset_state();
 	check_status("create-klp-module",
 		     fz_run(create_klp_module_main, 3, klp_argv));
-	fz_reset_state();
 	unlink(out_path);
 	unlink(out_tmp);
 	return 0;

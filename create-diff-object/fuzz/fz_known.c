@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fz_state.h"
+#include "fz_runtime.h"
+
 
 static int shdr_at(const uint8_t *d, size_t n, size_t i, Elf64_Shdr *sh)
 {

@@ -310,3 +310,40 @@ int fz_run(int (*fn)(int argc, char **argv), int argc, char **argv)
 	fz_release();
 	return code;
 }
+
+/* Write size bytes to path (truncating); aborts on I/O errors. */
+void fz_write_file(const char *path, const uint8_t *data, size_t size)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t done = 0;
+
+	if (fd < 0) {
+		perror(path);
+		abort();
+	}
+	while (done < size) {
+		ssize_t n = write(fd, data + done, size - done);
+
+		if (n <= 0) {
+			perror(path);
+			abort();
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+}
+
+void fz_quiet_stdout(void)
+{
+	const char *verbose = getenv("FZ_VERBOSE");
+	int fd;
+
+	if (verbose && *verbose && strcmp(verbose, "0"))
+		return;
+	fd = open("/dev/null", O_WRONLY);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		perror("/dev/null");
+		abort();
+	}
+	close(fd);
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * resolve.c - the last deciding phase, between include and output: where
+ * each included symbol of a partially copied section goes, how every
+ * relocation of an output section reaches its target (klp.c), and the
+ * kallsyms position of every redirected function. Every refusal that needs
+ * the running kernel's symbols is made here; output.c only writes.
+ */
+#include <string.h>
+
+#include "cdo.h"
+#include "klp.h"
+#include "kpatch-abi.h"
+#include "log.h"
+
+/* Place the included symbols of a partial section one after another. */
+static void place_partial(struct section *sec)
+{
+	unsigned long align = sec->sh.sh_addralign ? sec->sh.sh_addralign : 1;
+	unsigned long cur = 0;
+	size_t i;
+
+	for (i = 0; i < sec->nr_syms; i++) {
+		struct symbol *sym = sec->syms[i];
+
+		if (!sym->include)
+			continue;
+		cur = (cur + align - 1) / align * align;
+		sym->new_value = cur;
+		cur += sym->sym.st_size;
+	}
+}
+
+/* The function or object a relocation sits in, for messages. */
+static const char *rela_owner(const struct section *sec,
+			      const struct rela *rela)
+{
+	struct symbol *f = elf_symbol_containing(sec, rela->offset);
+
+	return f ? f->name : sec->name;
+}
+
+/* A target in OUTPUT.o: check that output can name it. */
+static void check_internal(struct cdo *cdo, const struct section *sec,
+			   const struct rela *r)
+{
+	const struct symbol *t = r->sym;
+
+	if (!is_output_section(t->sec))
+		fatal("%s: section %s: %s references %s in section %s, which is not in the output (internal error: neither included nor reached by a livepatch relocation); please report it with both objects",
+		      cdo->base, sec->name, rela_owner(sec, r), t->name,
+		      t->sec->name);
+	if ((t->type == STT_SECTION || !is_output_symbol(t)) &&
+	    t->sec->partial)
+		refuse("%s: section %s: reference to %s%+ld inside partially included section %s is not supported",
+		       cdo->base, sec->name, t->name, r->addend, t->sec->name);
+}
+
+static void resolve_rela(struct cdo *cdo, struct section *sec,
+			 const struct rela *r, struct reach *reach)
+{
+	unsigned long offset = r->offset;
+
+	memset(reach, 0, sizeof(*reach));
+	if (sec->partial) {
+		struct symbol *in = elf_symbol_containing(sec, r->offset);
+
+		if (!in || !in->include)
+			return;		/* REACH_SKIP */
+		offset = r->offset - in->sym.st_value + in->new_value;
+	}
+	if (is_callback_section(sec) &&
+	    (r->offset % KPATCH_CALLBACK_SIZE) == 8)
+		return;			/* the objname: output.c writes it */
+	klp_classify(cdo, sec, r, reach);
+	reach->offset = offset;
+	if (reach->kind == REACH_INTERNAL)
+		check_internal(cdo, sec, r);
+}
+
+static void resolve_relas(struct cdo *cdo)
+{
+	struct elf_file *p = cdo->patched;
+	size_t i, j;
+
+	for (i = 1; i < p->nr_sections; i++) {
+		struct section *sec = p->sections[i];
+
+		if (!is_output_section(sec))
+			continue;
+		if (sec->partial)
+			place_partial(sec);
+		if (is_callback_section(sec) &&
+		    sec->size % KPATCH_CALLBACK_SIZE)
+			fatal("%s: section %s: size %zu is not a multiple of %d",
+			      cdo->base, sec->name, sec->size,
+			      KPATCH_CALLBACK_SIZE);
+		if (!sec->rela || sec->rela->ignore)
+			continue;
+		sec->reach = xcalloc(sec->rela->nr_relas + 1,
+				     sizeof(*sec->reach));
+		for (j = 0; j < sec->rela->nr_relas; j++)
+			resolve_rela(cdo, sec, &sec->rela->relas[j],
+				     &sec->reach[j]);
+	}
+}
+
+static void resolve_functions(struct cdo *cdo)
+{
+	struct elf_file *p = cdo->patched;
+	size_t i;
+
+	for (i = 1; i < p->nr_symbols; i++) {
+		struct symbol *f = p->symbols[i];
+
+		if (is_changed_function(f) && is_output_symbol(f))
+			klp_function_sympos(cdo, f, &f->sympos, &f->klp_func);
+	}
+}
+
+void cdo_resolve(struct cdo *cdo)
+{
+	resolve_relas(cdo);
+	resolve_functions(cdo);
+}
