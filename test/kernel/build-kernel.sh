@@ -53,9 +53,12 @@ BUILDDIR="$TOPDIR/build"
 MODDIR="$TOPDIR/modules"
 STAMP="$TOPDIR/.built"
 
-# One builder at a time per cache; others wait.
-exec 9>"$CACHE/.build-kernel.lock"
-flock 9
+# One builder at a time per cache; others wait (a kernel that is built
+# already needs no lock: another kernel's build must not block its users).
+if [[ ! -f "$STAMP" ]]; then
+	exec 9>"$CACHE/.build-kernel.lock"
+	flock 9
+fi
 
 unpack_source() {
 	[[ -f "$SRCDIR/.unpacked" ]] && return 0
