@@ -30,6 +30,8 @@ bench: all
 install: all
 	install -d $(BINDIR) $(SBINDIR) $(LIBEXECDIR) $(DATADIR)/patch $(MANDIR) $(SYSTEMDDIR)
 	install -m 755 kpatch-build/kpatch-build $(BINDIR)/kpatch-build
+	install -d $(DATADIR)/lib
+	install -m 644 kpatch-build/lib/*.sh kpatch-build/lib/*.mk $(DATADIR)/lib/
 	install -m 755 kpatch/kpatch $(SBINDIR)/kpatch
 	install -m 755 create-diff-object/create-diff-object create-diff-object/create-klp-module \
 		create-diff-object/kpatch-dump $(LIBEXECDIR)/

@@ -20,14 +20,12 @@ WITH_LOOP=0
 eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
 make -s -C "$CDO_DIR"
 mkdir -p "$W/orig" "$W/patched" "$W/out"
+# shellcheck source=../../kpatch-build/lib/mirror.sh
+. "$TOP/kpatch-build/lib/mirror.sh"
 # hard-link source mirror; files are replaced by real copies before editing
-[ -d "$W/src" ] || cp -al "$KSRC" "$W/src"
-if [ ! -f "$W/obj/.prepared" ]; then
-	mkdir -p "$W/obj"
-	cp "$KBUILD/.config" "$W/obj/.config"
-	make -s -C "$W/src" O="$W/obj" ARCH=x86_64 olddefconfig modules_prepare -j2
-	touch "$W/obj/.prepared"
-fi
+[ -d "$W/src" ] || kp_mirror_link "$KSRC" "$W/src" >/dev/null
+objkey=$( { echo "$KSRC"; cat "$KBUILD/.config"; } | sha256sum | cut -c1-16)
+kp_obj_prepare "$W/src" "$W/obj" "$KBUILD/.config" "$objkey" make -s -j2 || [ $? -eq 10 ]
 cp "$SYMVERS" "$W/obj/Module.symvers"
 
 kobj() {

@@ -40,6 +40,8 @@ UNIT_COMPILE_ONLY="${UNIT_COMPILE_ONLY:-0}"
 source "$UNITDIR/lib.sh"
 # shellcheck source=test/lib/report.sh
 source "$TOP/test/lib/report.sh"
+# shellcheck source=kpatch-build/lib/mirror.sh
+source "$TOP/kpatch-build/lib/mirror.sh"
 
 die() { echo "unit: error: $*" >&2; exit 1; }
 note() { echo "unit: $*" >&2; }
@@ -128,42 +130,20 @@ prepare_trees() {
 # Put every file a (possibly interrupted) earlier case touched back as a hard
 # link to the pristine tree; files the patch created are removed.
 restore_mirror() {
-	local f
-	[[ -f "$JOURNAL" ]] || return 0
-	while IFS= read -r f; do
-		[[ -n "$f" ]] || continue
-		if [[ -e "$KSRC/$f" ]]; then
-			ln -f "$KSRC/$f" "$MIRROR/$f"
-		else
-			rm -f "$MIRROR/$f"
-		fi
-	done <"$JOURNAL"
-	rm -f "$JOURNAL"
+	kp_mirror_restore "$MIRROR" "$KSRC" "$JOURNAL"
 }
 
 # ------------------------------------------------------------ one case --
 
 # Files a patch touches (-p1), one per line.
 patch_files() {
-	sed -n -e 's/^+++ \([^[:space:]]*\).*/\1/p' "$1" | grep -v '^/dev/null$' |
-		sed 's#^[^/]*/##' | sort -u
+	kp_patch_paths "$1"
 }
 
 # Break the hard links of the touched files, then apply the patch.  A file
 # the patch names must exist unless the patch creates it.
 apply_patch() {
-	local patch="$1" f
-	while IFS= read -r f; do
-		echo "$f" >>"$JOURNAL"
-		if [[ -e "$MIRROR/$f" ]]; then
-			cp -p "$MIRROR/$f" "$MIRROR/$f.unit-tmp"
-			mv -f "$MIRROR/$f.unit-tmp" "$MIRROR/$f"
-		elif ! grep -B1 "^+++ [^/]*/$f\b" "$patch" | grep -q '^--- /dev/null'; then
-			echo "$patch names $f, which is not in the kernel source"
-			return 1
-		fi
-	done < <(patch_files "$patch")
-	patch -s -p1 -N --no-backup-if-mismatch -r - -d "$MIRROR" <"$patch"
+	kp_mirror_apply "$MIRROR" "$JOURNAL" "$1"
 }
 
 # compile KCFLAGS OBJ... : rebuild the objects in the mirror/object dir.
