@@ -38,7 +38,8 @@ deb_maint_script() {
 #!/bin/sh
 # $what of $PKG: livepatch module $NAME.ko for Linux $KREL (kpatch-build --deb)
 set -e
-KO=/var/lib/kpatch/$KREL/$NAME.ko
+# DPKG_ROOT: set by dpkg --root --force-script-chrootless.
+KO="\${DPKG_ROOT:-}/var/lib/kpatch/$KREL/$NAME.ko"
 $body
 #DEBHELPER#
 exit 0
@@ -83,7 +84,7 @@ EOF
 	} | gzip -9n >"$doc/changelog.gz"
 
 	deb_maint_script postinst "$(cat <<EOF
-if [ "\$1" = configure ] && [ "\$(uname -r)" = "$KREL" ] &&
+if [ "\$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ] && [ "\$(uname -r)" = "$KREL" ] &&
    [ -d /sys/kernel/livepatch ] && ! [ -d /sys/kernel/livepatch/$MODNAME ]; then
 	if command -v kpatch >/dev/null 2>&1; then
 		kpatch load "\$KO" || echo "$pkg: loading \$KO failed; run 'kpatch load \$KO' to retry" >&2
@@ -96,7 +97,7 @@ EOF
 	deb_maint_script prerm "$(cat <<EOF
 case "\$1" in
 remove|upgrade|deconfigure)
-	if [ -d /sys/kernel/livepatch/$MODNAME ] && command -v kpatch >/dev/null 2>&1; then
+	if [ -z "\${DPKG_ROOT:-}" ] && [ -d /sys/kernel/livepatch/$MODNAME ] && command -v kpatch >/dev/null 2>&1; then
 		kpatch unload $MODNAME || echo "$pkg: unloading $MODNAME failed; it stays active until reboot" >&2
 	fi
 	;;
@@ -106,7 +107,7 @@ EOF
 	deb_maint_script postrm "$(cat <<EOF
 if [ "\$1" = purge ]; then
 	rm -f "\$KO"
-	rmdir --ignore-fail-on-non-empty /var/lib/kpatch/$KREL /var/lib/kpatch 2>/dev/null || true
+	rmdir "\${DPKG_ROOT:-}/var/lib/kpatch/$KREL" "\${DPKG_ROOT:-}/var/lib/kpatch" 2>/dev/null || true
 fi
 EOF
 )" >"$root/DEBIAN/postrm"
