@@ -556,10 +556,8 @@ static void compare_special_entries(struct cdo *cdo)
 void cdo_compare(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *p = elf->sections[i];
+	for_each_sec(elf, p) {
 		char *why;
 
 		if (!p->twin) {
@@ -573,9 +571,7 @@ void cdo_compare(struct cdo *cdo)
 		p->status = why ? ST_CHANGED : ST_SAME;
 		free(why);
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (!p->sec || (p->type != STT_FUNC && p->type != STT_OBJECT))
 			continue;
 		if (!p->twin || !p->twin->sec) {
@@ -587,8 +583,8 @@ void cdo_compare(struct cdo *cdo)
 	}
 	compare_special_entries(cdo);
 	/* a changed .cold/.part child changes every function above it */
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i], *q;
+	for_each_sym(elf, p) {
+		struct symbol *q;
 		int depth;
 
 		if (p->status != ST_CHANGED)
@@ -603,9 +599,7 @@ void cdo_compare(struct cdo *cdo)
 						      q->reason ? q->reason : "?");
 		}
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
 		    p->parent || p->ignore)
 			continue;

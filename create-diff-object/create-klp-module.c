@@ -147,24 +147,21 @@ int main(int argc, char **argv)
 		sec->removed = true;
 		if (sec->rela)
 			sec->rela->removed = true;
-		for (i = 1; i < elf->nr_symbols; i++)
-			if (elf->symbols[i]->sec == sec)
-				elf->symbols[i]->removed = true;
-		for (i = 1; i < elf->nr_sections; i++) {
-			struct section *r = elf->sections[i];
-			size_t j;
+		for_each_sym(elf, s)
+			if (s->sec == sec)
+				s->removed = true;
+		for_each_sec(elf, r) {
 
 			if (!is_rela_section(r) || r->removed)
 				continue;
-			for (j = 0; j < r->nr_relas; j++)
-				if (r->relas[j].sym->removed)
+			for_each_rela(r, rela)
+				if (rela->sym->removed)
 					fatal("%s: section %s refers to %s (symbol %s); nothing may use %s",
 					      elf->path, r->name, sec->name,
-					      r->relas[j].sym->name, sec->name);
+					      rela->sym->name, sec->name);
 		}
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *r = elf->sections[i];
+	for_each_sec(elf, r) {
 		size_t j;
 
 		if (!is_rela_section(r))

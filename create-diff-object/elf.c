@@ -304,11 +304,8 @@ static void read_sections(struct elf_file *elf, Elf *e)
 static struct section *find_symtab(struct elf_file *elf)
 {
 	struct section *symtab = NULL;
-	size_t i;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (sec->sh.sh_type != SHT_SYMTAB)
 			continue;
 		if (symtab)
@@ -337,10 +334,10 @@ static void read_symbols(struct elf_file *elf, Elf *e)
 	size_t nsyms = symtab->size / sizeof(Elf64_Sym), i;
 	const char *file = NULL;
 
-	for (i = 1; i < elf->nr_sections; i++)
-		if (elf->sections[i]->sh.sh_type == SHT_SYMTAB_SHNDX &&
-		    elf->sections[i]->sh.sh_link == symtab->index)
-			shndx_sec = elf->sections[i];
+	for_each_sec(elf, sec)
+		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX &&
+		    sec->sh.sh_link == symtab->index)
+			shndx_sec = sec;
 	if (shndx_sec) {
 		shndx_data = elf_getdata(elf_getscn(e, shndx_sec->index), NULL);
 		if (!shndx_data || shndx_sec->size < nsyms * sizeof(Elf32_Word))
@@ -465,34 +462,24 @@ static struct symbol *section_main_symbol(struct section *sec)
 /* Give each section its function/object symbols sorted by value. */
 static void index_section_symbols(struct elf_file *elf)
 {
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;
 		sym->sec->nr_syms++;
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (sec->nr_syms)
 			sec->syms = xcalloc(sec->nr_syms, sizeof(*sec->syms));
 		sec->nr_syms = 0;
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;
 		sym->sec->syms[sym->sec->nr_syms++] = sym;
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!sec->nr_syms)
 			continue;
 		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms),
@@ -503,10 +490,10 @@ static void index_section_symbols(struct elf_file *elf)
 
 static void read_relas(struct elf_file *elf)
 {
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i], *base;
+	for_each_sec(elf, sec) {
+		struct section *base;
 
 		if (sec->sh.sh_type == SHT_REL)
 			fatal("%s: section %s: SHT_REL relocations are not supported on x86_64",
@@ -615,9 +602,7 @@ void elf_free(struct elf_file *elf)
 
 	if (!elf)
 		return;
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!sec)
 			continue;
 		if (sec->data_owned)

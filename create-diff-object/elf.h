@@ -120,6 +120,25 @@ struct elf_file {
 	int fd;
 };
 
+/*
+ * Iterate the sections / symbols of elf, skipping the null entry [0]; the
+ * loop variable is declared by the macro. break and continue work.
+ */
+#define for_each_sec(elf, sec)						\
+	for (struct section **__sec_p = (elf)->sections + 1, *sec = NULL; \
+	     __sec_p < (elf)->sections + (elf)->nr_sections &&		\
+	     ((sec) = *__sec_p, 1); __sec_p++)
+
+#define for_each_sym(elf, sym)						\
+	for (struct symbol **__sym_p = (elf)->symbols + 1, *sym = NULL;	\
+	     __sym_p < (elf)->symbols + (elf)->nr_symbols &&		\
+	     ((sym) = *__sym_p, 1); __sym_p++)
+
+/* Iterate the relocations of a rela section, in offset order. */
+#define for_each_rela(relasec, rela)					\
+	for (struct rela *rela = (relasec)->relas;			\
+	     rela < (relasec)->relas + (relasec)->nr_relas; rela++)
+
 struct elf_file *elf_read(const char *path);
 void elf_free(struct elf_file *elf);
 

@@ -185,11 +185,10 @@ static void *build_relas(struct elf_file *elf, struct section *sec)
 {
 	Elf64_Rela *out = xcalloc(sec->nr_relas ? sec->nr_relas : 1,
 				  sizeof(*out));
-	size_t i;
 
 	(void)elf;
-	for (i = 0; i < sec->nr_relas; i++) {
-		struct rela *rela = &sec->relas[i];
+	for_each_rela(sec, rela) {
+		size_t i = (size_t)(rela - sec->relas);
 
 		if (!rela->sym || rela->sym->removed || !rela->sym->out_index)
 			fatal("%s: internal error: relocation %s+0x%lx refers to symbol %s which is not written",
@@ -229,9 +228,7 @@ void elf_write(struct elf_file *elf, const char *path)
 	GElf_Ehdr ehdr;
 
 	outs = xcalloc(elf->nr_sections + 4, sizeof(*outs));
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		sec->out_index = 0;
 		if (!section_written(sec))
 			continue;
@@ -248,13 +245,12 @@ void elf_write(struct elf_file *elf, const char *path)
 		cap += strlen(elf->symbols[i]->name) + 1;
 	strtab_init(&strtab, cap);
 	nsyms = 1;
-	for (i = 1; i < elf->nr_symbols; i++)
-		elf->symbols[i]->out_index = 0;
+	for_each_sym(elf, sym)
+		sym->out_index = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1)
 			first_global = nsyms;
-		for (i = 1; i < elf->nr_symbols; i++) {
-			struct symbol *sym = elf->symbols[i];
+		for_each_sym(elf, sym) {
 			Elf64_Sym *out;
 
 			if (sym->removed)

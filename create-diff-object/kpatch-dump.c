@@ -133,16 +133,11 @@ static void dump_klp_records(struct elf_file *elf)
 /* .klp.sym.OBJ.NAME,POS -> OBJ NAME POS */
 static void dump_klp_relas(struct elf_file *elf)
 {
-	size_t i, j;
-
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!is_rela_section(sec) ||
 		    !(sec->sh.sh_flags & SHF_RELA_LIVEPATCH))
 			continue;
-		for (j = 0; j < sec->nr_relas; j++) {
-			struct rela *rela = &sec->relas[j];
+		for_each_rela(sec, rela) {
 			const char *n = rela->sym->name, *dot, *comma;
 
 			if (strncmp(n, ".klp.sym.", 9) ||
@@ -190,7 +185,6 @@ int main(int argc, char **argv)
 {
 	struct log_ctx log;
 	struct elf_file *elf;
-	size_t i;
 
 	log_init(&log, "kpatch-dump");
 	if (argc != 2 || argv[1][0] == '-') {
@@ -198,12 +192,9 @@ int main(int argc, char **argv)
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;
 	}
 	elf = elf_read(argv[1]);
-	for (i = 1; i < elf->nr_sections; i++)
-		printf("section %s %zu\n", elf->sections[i]->name,
-		       elf->sections[i]->size);
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sec(elf, sec)
+		printf("section %s %zu\n", sec->name, sec->size);
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;

@@ -246,8 +246,7 @@ static size_t *score_blocks(struct parent *parent, struct elf_file *orig,
 	*best = (size_t)-1;
 	for (i = 0; i < parent->nr_blocks; i++)
 		scores[i] = strcmp(parent->blocks[i].file, file) ? (size_t)-1 : 0;
-	for (i = 1; i < orig->nr_symbols; i++) {
-		struct symbol *s = orig->symbols[i];
+	for_each_sym(orig, s) {
 		struct hash_node *node = NULL;
 
 		if (s->bind != STB_LOCAL || (s->type != STT_FUNC &&

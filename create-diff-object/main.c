@@ -33,11 +33,8 @@ static const char *base_name(const char *path)
 static void print_changes(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *s = elf->symbols[i];
-
+	for_each_sym(elf, s) {
 		if (!s->include || s->type != STT_FUNC || s->parent)
 			continue;
 		if (is_changed_function(s))

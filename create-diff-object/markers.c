@@ -57,13 +57,11 @@ void cdo_read_markers(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
 	struct section *sec;
-	size_t i;
 
 	sec = elf_find_section(elf, KPATCH_IGNORE_SECTIONS);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			const char *name = rela_string(cdo, sec,
-						       &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			const char *name = rela_string(cdo, sec, rela);
 			struct section *t = elf_find_section(elf, name);
 
 			if (!t) {
@@ -79,9 +77,8 @@ void cdo_read_markers(struct cdo *cdo)
 	}
 	sec = elf_find_section(elf, KPATCH_IGNORE_FUNCTIONS);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			struct symbol *f = rela_function(cdo, sec,
-							 &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			struct symbol *f = rela_function(cdo, sec, rela);
 
 			debug("ignoring function %s", f->name);
 			f->ignore = true;
@@ -89,19 +86,17 @@ void cdo_read_markers(struct cdo *cdo)
 	}
 	sec = elf_find_section(elf, KPATCH_FORCE);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			struct symbol *f = rela_function(cdo, sec,
-							 &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			struct symbol *f = rela_function(cdo, sec, rela);
 
 			debug("forcing function %s", f->name);
 			f->force = true;
 		}
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		sec = elf->sections[i];
-		if (is_marker_section(sec))
-			sec->ignore = true;
-		if (sec->ignore && sec->sym)
-			sec->sym->ignore = true;
+	for_each_sec(elf, s) {
+		if (is_marker_section(s))
+			s->ignore = true;
+		if (s->ignore && s->sym)
+			s->sym->ignore = true;
 	}
 }

@@ -116,10 +116,9 @@ static void copy_partial(struct section *sec, struct section *o)
 static void copy_sections(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i], *o;
+	for_each_sec(p, sec) {
+		struct section *o;
 
 		if (!is_output_section(sec))
 			continue;
@@ -135,8 +134,8 @@ static void copy_sections(struct output_state *os)
 		sec->out = o;
 		elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, o, 0, 0);
 	}
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *sym = p->symbols[i], *o;
+	for_each_sym(p, sym) {
+		struct symbol *o;
 
 		if (!is_output_symbol(sym))
 			continue;
@@ -195,10 +194,10 @@ static void copy_rela(struct output_state *os, struct section *orela,
 static void copy_relas(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i], *orela;
+	for_each_sec(p, sec) {
+		struct section *orela;
 
 		if (!sec->out || !sec->reach)
 			continue;
@@ -212,11 +211,9 @@ static void copy_relas(struct output_state *os)
 static void add_callback_objnames(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i, e;
+	size_t e;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i];
-
+	for_each_sec(p, sec) {
 		if (!sec->out || !is_callback_section(sec))
 			continue;
 		for (e = 0; e < sec->size / KPATCH_CALLBACK_SIZE; e++)
@@ -231,10 +228,9 @@ static void build_funcs(struct output_state *os)
 	struct cdo *cdo = os->cdo;
 	struct elf_file *p = cdo->patched;
 	struct section *sec = NULL, *rsec = NULL;
-	size_t i, n = 0;
+	size_t n = 0;
 
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *f = p->symbols[i];
+	for_each_sym(p, f) {
 		unsigned char entry[KPATCH_FUNC_SIZE] = { 0 };
 
 		if (!f->klp_func || !f->out)

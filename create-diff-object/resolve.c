@@ -81,11 +81,9 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 static void resolve_relas(struct cdo *cdo)
 {
 	struct elf_file *p = cdo->patched;
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i];
-
+	for_each_sec(p, sec) {
 		if (!is_output_section(sec))
 			continue;
 		if (sec->partial)
@@ -108,11 +106,8 @@ static void resolve_relas(struct cdo *cdo)
 static void resolve_functions(struct cdo *cdo)
 {
 	struct elf_file *p = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *f = p->symbols[i];
-
+	for_each_sym(p, f) {
 		if (is_changed_function(f) && is_output_symbol(f))
 			klp_function_sympos(cdo, f, &f->sympos, &f->klp_func);
 	}

@@ -211,10 +211,9 @@ bool special_mark_entries(struct cdo *cdo)
 	struct section *orcsec;
 	size_t ip_index = (size_t)-1;
 	bool any = false;
-	size_t i, e;
+	size_t e;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
+	for_each_sec(elf, sec) {
 		struct special_state *st;
 
 		if (sec->ignore || !sec->rela || !is_special_section(sec))
