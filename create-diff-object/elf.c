@@ -219,7 +219,13 @@ static int compare_rela_offsets(const void *a, const void *b)
 
 void elf_sort_relas(struct section *relasec)
 {
-	if (relasec->nr_relas < 2)
+	size_t i;
+
+	/* assemblers write them in order: check before sorting */
+	for (i = 1; i < relasec->nr_relas; i++)
+		if (relasec->relas[i].offset < relasec->relas[i - 1].offset)
+			break;
+	if (i >= relasec->nr_relas)
 		return;
 	qsort(relasec->relas, relasec->nr_relas, sizeof(struct rela),
 	      compare_rela_offsets);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hash.h - a small chained hash table keyed by strings or integers.
+ * hash.h - a small chained hash table keyed by strings.
  *
  * Every lookup of create-diff-object (symbols and sections by name,
  * parent symbols by name) goes through this table so that the work stays
@@ -16,15 +16,17 @@
 struct hash_node {
 	struct hash_node *next;
 	uint64_t hash;
-	const char *key;	/* NULL for integer keys */
-	uint64_t ikey;
+	const char *key;
 	void *value;
 };
+
+struct hash_slab;
 
 struct hash_table {
 	struct hash_node **buckets;
 	size_t nr_buckets;
 	size_t count;
+	struct hash_slab *slab;	/* where the nodes live */
 };
 
 uint64_t hash_string(const char *s);
@@ -34,11 +36,9 @@ void hash_free(struct hash_table *table);
 
 /* Add a (key, value) pair; duplicate keys are allowed (multi-map). */
 void hash_add(struct hash_table *table, const char *key, void *value);
-void hash_add_int(struct hash_table *table, uint64_t key, void *value);
 
 /* First value stored under key, or NULL. */
 void *hash_find(const struct hash_table *table, const char *key);
-void *hash_find_int(const struct hash_table *table, uint64_t key);
 
 /*
  * Iterate all values stored under key: start with node = NULL; returns the
