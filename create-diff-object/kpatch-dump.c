@@ -173,7 +173,8 @@ static void dump_callbacks(struct elf_file *elf)
 		for (i = 0; i < sec->size / KPATCH_CALLBACK_SIZE; i++) {
 			unsigned long base = i * KPATCH_CALLBACK_SIZE;
 			const char *fn = pointer_symbol(sec, base);
-			const char *obj = pointer_string(sec, base + 8);
+			const char *obj = pointer_string(sec, base +
+							 KPATCH_CALLBACK_OBJNAME);
 
 			printf("callback %s %s %s\n", kinds[k],
 			       obj ? obj : "-", fn ? fn : "?");

@@ -217,9 +217,8 @@ static void add_callback_objnames(struct output_state *os)
 		if (!sec->out || !is_callback_section(sec))
 			continue;
 		for (e = 0; e < sec->size / KPATCH_CALLBACK_SIZE; e++)
-			add_string_ref(os, sec->out,
-				       e * KPATCH_CALLBACK_SIZE + 8,
-				       os->cdo->objname);
+			add_string_ref(os, sec->out, e * KPATCH_CALLBACK_SIZE +
+				       KPATCH_CALLBACK_OBJNAME, os->cdo->objname);
 	}
 }
 

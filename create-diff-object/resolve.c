@@ -70,7 +70,7 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 		offset = r->offset - in->sym.st_value + in->new_value;
 	}
 	if (is_callback_section(sec) &&
-	    (r->offset % KPATCH_CALLBACK_SIZE) == 8)
+	    (r->offset % KPATCH_CALLBACK_SIZE) == KPATCH_CALLBACK_OBJNAME)
 		return;			/* the objname: output.c writes it */
 	klp_classify(cdo, sec, r, reach);
 	reach->offset = offset;
