@@ -72,6 +72,8 @@ bool is_dropped_section(const struct section *sec);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
+struct symbol *special_entry_owner(const struct section *sec, size_t size,
+				   size_t e, unsigned long *off);
 
 /* resolve.c */
 void cdo_resolve(struct cdo *cdo);

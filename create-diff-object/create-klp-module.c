@@ -18,19 +18,16 @@ static const char *record_string(struct elf_file *elf, struct section *sec,
 				 unsigned long off, const char *what, size_t i)
 {
 	struct rela *rela = elf_rela_at(sec, off);
-	struct section *t;
-	unsigned long toff;
+	const char *s;
 
 	if (!rela || !rela->sym->sec)
 		fatal("%s: %s record %zu: the %s field has no relocation to a string; was the module built from create-diff-object output?",
 		      elf->path, sec->name, i, what);
-	t = rela->sym->sec;
-	toff = rela->sym->sym.st_value + rela->addend;
-	if (!t->data || toff >= t->size ||
-	    !memchr(t->data + toff, 0, t->size - toff))
+	s = elf_rela_string(sec, rela);
+	if (!s)
 		fatal("%s: %s record %zu: the %s field does not point to a string in %s",
-		      elf->path, sec->name, i, what, t->name);
-	return (const char *)t->data + toff;
+		      elf->path, sec->name, i, what, rela->sym->sec->name);
+	return s;
 }
 
 static struct symbol *klp_symbol(struct elf_file *elf, const char *objname,

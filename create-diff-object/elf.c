@@ -19,73 +19,6 @@ static const char *elf_err(void)
 	return elf_errmsg(-1);
 }
 
-unsigned int rela_width(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_64:
-	case R_X86_64_PC64:
-	case R_X86_64_GOTOFF64:
-	case R_X86_64_GOTPC64:
-		return 8;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_32:
-	case R_X86_64_32S:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-	case R_X86_64_GOTPC32:
-	case R_X86_64_TPOFF32:
-		return 4;
-	case R_X86_64_16:
-	case R_X86_64_PC16:
-		return 2;
-	case R_X86_64_8:
-	case R_X86_64_PC8:
-		return 1;
-	case R_X86_64_NONE:
-		return 0;
-	}
-	return 0;
-}
-
-bool rela_is_pcrel(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_PC64:
-	case R_X86_64_PC16:
-	case R_X86_64_PC8:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-		return true;
-	}
-	return false;
-}
-
-const char *rela_type_name(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_NONE: return "R_X86_64_NONE";
-	case R_X86_64_64: return "R_X86_64_64";
-	case R_X86_64_PC32: return "R_X86_64_PC32";
-	case R_X86_64_PLT32: return "R_X86_64_PLT32";
-	case R_X86_64_32: return "R_X86_64_32";
-	case R_X86_64_32S: return "R_X86_64_32S";
-	case R_X86_64_16: return "R_X86_64_16";
-	case R_X86_64_PC16: return "R_X86_64_PC16";
-	case R_X86_64_8: return "R_X86_64_8";
-	case R_X86_64_PC8: return "R_X86_64_PC8";
-	case R_X86_64_PC64: return "R_X86_64_PC64";
-	case R_X86_64_GOTPCREL: return "R_X86_64_GOTPCREL";
-	case R_X86_64_GOTPCRELX: return "R_X86_64_GOTPCRELX";
-	case R_X86_64_REX_GOTPCRELX: return "R_X86_64_REX_GOTPCRELX";
-	}
-	return NULL;
-}
-
 const char *bind_name(unsigned char bind)
 {
 	switch (bind) {
@@ -147,33 +80,6 @@ struct section *elf_find_section(const struct elf_file *elf, const char *name)
 struct symbol *elf_find_symbol(const struct elf_file *elf, const char *name)
 {
 	return hash_find(&elf->sym_by_name, name);
-}
-
-size_t elf_rela_lower_bound(const struct section *relasec, unsigned long off)
-{
-	size_t lo = 0, hi = relasec->nr_relas;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (relasec->relas[mid].offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct rela *elf_rela_at(const struct section *base, unsigned long offset)
-{
-	size_t i;
-
-	if (!base->rela)
-		return NULL;
-	i = elf_rela_lower_bound(base->rela, offset);
-	if (i < base->rela->nr_relas && base->rela->relas[i].offset == offset)
-		return &base->rela->relas[i];
-	return NULL;
 }
 
 /*

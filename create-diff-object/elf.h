@@ -185,6 +185,25 @@ void insn_decoder_free(struct elf_file *elf);
 struct symbol *elf_symbol_containing(const struct section *sec,
 				     unsigned long off);
 
+/*
+ * The NUL-terminated string a relocation (a pointer field, or a string
+ * operand in code) points to, or NULL when it does not point into a
+ * string inside its section's data.
+ */
+const char *elf_rela_string(const struct section *base,
+			    const struct rela *rela);
+
+/* The function or object at sec+off, else the section's name (messages). */
+const char *elf_owner_name(const struct section *sec, unsigned long off);
+
+/*
+ * "obj: sec+0xoff (sym+0xoff)": a place in an object, for messages. Use
+ * ELF_LOC(sec, off), which provides the buffer.
+ */
+const char *elf_loc(char *buf, size_t size, const struct section *sec,
+		    unsigned long off);
+#define ELF_LOC(sec, off)	elf_loc((char[512]){ 0 }, 512, (sec), (off))
+
 bool is_rela_section(const struct section *sec);
 bool is_text_section(const struct section *sec);
 bool is_string_section(const struct section *sec);

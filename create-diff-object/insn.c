@@ -311,24 +311,3 @@ void insn_free(struct section *sec)
 	sec->nr_insns = 0;
 	sec->insns_decoded = false;
 }
-
-/*
- * For a PC-relative field the CPU adds the value to the address of the
- * NEXT instruction, which ends after any immediate operand that follows
- * the field (`cmpl $0x1, var(%rip)`: 1 byte). The target is therefore
- * addend + (end of instruction - field). In data sections (`.long sym - .`)
- * there is no instruction and the target is the addend itself.
- */
-long rela_target_offset(const struct section *base, const struct rela *rela)
-{
-	const struct insn *insn;
-
-	if (!rela_is_pcrel(rela->type) || !is_text_section(base))
-		return rela->addend;
-	if (rela->type != R_X86_64_PC32 && rela->type != R_X86_64_PLT32)
-		return rela->addend + 4;
-	insn = insn_at(base, rela->offset);
-	if (!insn || rela->offset + 4 > insn_end(insn))
-		return rela->addend + 4;
-	return rela->addend + (long)(insn_end(insn) - rela->offset);
-}

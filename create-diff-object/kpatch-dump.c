@@ -32,16 +32,16 @@ static bool pointer_target(struct section *sec, unsigned long off,
 
 static const char *pointer_string(struct section *sec, unsigned long off)
 {
-	struct section *target;
-	unsigned long toff;
+	struct rela *rela = elf_rela_at(sec, off);
+	const char *s;
 
-	if (!pointer_target(sec, off, &target, &toff))
+	if (!rela || !rela->sym->sec)
 		return NULL;
-	if (!target->data || toff >= target->size ||
-	    !memchr(target->data + toff, 0, target->size - toff))
-		fatal("%s: section %s: pointer at offset 0x%lx does not point to a NUL-terminated string in %s",
-		      sec->elf->path, sec->name, off, target->name);
-	return (const char *)target->data + toff;
+	s = elf_rela_string(sec, rela);
+	if (!s)
+		fatal("%s: the pointer does not point to a NUL-terminated string in %s",
+		      ELF_LOC(sec, off), rela->sym->sec->name);
+	return s;
 }
 
 static const char *pointer_symbol(struct section *sec, unsigned long off)

@@ -15,13 +15,6 @@
 #include "log.h"
 #include "lookup.h"
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 const char parent_why_no_global[] = "no global symbol of that name in the parent";
 const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
 const char parent_why_in_init[] = "it is in an init section (.init*) of the module, freed and dropped from kallsyms once the module's init finishes";

@@ -23,13 +23,6 @@ static void usage(FILE *f)
 		"exit status: 0 OUTPUT.o written, 1 error, 2 unsupported change, 3 no functional change\n");
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 static void print_changes(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;

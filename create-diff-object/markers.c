@@ -27,17 +27,14 @@ bool is_callback_section(const struct section *sec)
 			strlen(KPATCH_CALLBACKS_PREFIX));
 }
 
-static const char *rela_string(struct cdo *cdo, struct section *sec,
-			       struct rela *rela)
+static const char *rela_string(struct section *sec, struct rela *rela)
 {
-	struct section *t = rela->sym->sec;
-	unsigned long off = rela->sym->sym.st_value + rela->addend;
+	const char *s = elf_rela_string(sec, rela);
 
-	if (!t || !t->data || off >= t->size ||
-	    !memchr(t->data + off, 0, t->size - off))
-		fatal("%s: section %s: entry at offset 0x%lx does not point to a string",
-		      cdo->patched_path, sec->name, rela->offset);
-	return (const char *)t->data + off;
+	if (!s)
+		fatal("%s: the entry does not point to a string",
+		      ELF_LOC(sec, rela->offset));
+	return s;
 }
 
 static struct symbol *rela_function(struct cdo *cdo, struct section *sec,
@@ -61,7 +58,7 @@ void cdo_read_markers(struct cdo *cdo)
 	sec = elf_find_section(elf, KPATCH_IGNORE_SECTIONS);
 	if (sec && sec->rela) {
 		for_each_rela(sec->rela, rela) {
-			const char *name = rela_string(cdo, sec, rela);
+			const char *name = rela_string(sec, rela);
 			struct section *t = elf_find_section(elf, name);
 
 			if (!t) {

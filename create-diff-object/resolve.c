@@ -31,15 +31,6 @@ static void place_partial(struct section *sec)
 	}
 }
 
-/* The function or object a relocation sits in, for messages. */
-static const char *rela_owner(const struct section *sec,
-			      const struct rela *rela)
-{
-	struct symbol *f = elf_symbol_containing(sec, rela->offset);
-
-	return f ? f->name : sec->name;
-}
-
 /* A target in OUTPUT.o: check that output can name it. */
 static void check_internal(struct cdo *cdo, const struct section *sec,
 			   const struct rela *r)
@@ -48,7 +39,7 @@ static void check_internal(struct cdo *cdo, const struct section *sec,
 
 	if (!is_output_section(t->sec))
 		fatal("%s: section %s: %s references %s in section %s, which is not in the output (internal error: neither included nor reached by a livepatch relocation); please report it with both objects",
-		      cdo->base, sec->name, rela_owner(sec, r), t->name,
+		      cdo->base, sec->name, elf_owner_name(sec, r->offset), t->name,
 		      t->sec->name);
 	if ((t->type == STT_SECTION || !is_output_symbol(t)) &&
 	    t->sec->partial)

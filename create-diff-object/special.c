@@ -187,6 +187,39 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	return &ctx->states[ctx->nr_states++];
 }
 
+/* The relocation of entry e's first field: the code the entry describes. */
+static struct rela *entry_code(const struct section *sec, size_t size,
+			       size_t e)
+{
+	return elf_rela_at(sec, e * size);
+}
+
+/* The function entry e describes and the offset into it, or NULL. */
+struct symbol *special_entry_owner(const struct section *sec, size_t size,
+				   size_t e, unsigned long *off)
+{
+	struct rela *r = entry_code(sec, size, e);
+	struct symbol *sym;
+	long t;
+
+	if (!r || !r->sym->sec)
+		return NULL;
+	sym = r->sym;
+	t = rela_target_offset(sec, r);
+	if (sym->type == STT_SECTION) {
+		if (t < 0)
+			return NULL;
+		sym = elf_symbol_containing(sym->sec, (unsigned long)t);
+		if (!sym)
+			return NULL;
+		t -= (long)sym->sym.st_value;
+	}
+	if (sym->type != STT_FUNC || t < 0)
+		return NULL;
+	*off = (unsigned long)t;
+	return sym;
+}
+
 /*
  * Keep an entry when the code it describes is in the output: a whole text
  * section is copied even when only one of its functions was wanted (.sched.text,
@@ -196,7 +229,7 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
  */
 static bool owner_included(struct special_state *st, size_t e)
 {
-	struct rela *r = elf_rela_at(st->sec, e * st->size);
+	struct rela *r = entry_code(st->sec, st->size, e);
 	struct section *code;
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
