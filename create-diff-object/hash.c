@@ -171,3 +171,57 @@ size_t hash_count(const struct hash_table *table, const char *key)
 		n++;
 	return n;
 }
+
+void strpool_init(struct strpool *pool, bool leading_nul)
+{
+	*pool = (struct strpool){ .leading_nul = leading_nul };
+	pool->cap = 256;
+	pool->buf = xcalloc(1, pool->cap);
+	pool->len = leading_nul ? 1 : 0;
+	hash_init(&pool->offsets, 64);
+}
+
+/* The keys point into buf: index the strings again after it moved. */
+static void strpool_reindex(struct strpool *pool)
+{
+	size_t off = pool->leading_nul ? 1 : 0;
+
+	hash_free(&pool->offsets);
+	hash_init(&pool->offsets, pool->len / 8);
+	while (off < pool->len) {
+		hash_add(&pool->offsets, pool->buf + off, (void *)(off + 1));
+		off += strlen(pool->buf + off) + 1;
+	}
+}
+
+size_t strpool_add(struct strpool *pool, const char *s)
+{
+	size_t n = strlen(s) + 1, off;
+	void *v;
+
+	if (!*s && pool->leading_nul)
+		return 0;
+	v = hash_find(&pool->offsets, s);
+	if (v)
+		return (size_t)v - 1;
+	if (pool->len + n > pool->cap) {
+		pool->cap = (pool->len + n) * 2;
+		pool->buf = xrealloc(pool->buf, pool->cap);
+		strpool_reindex(pool);
+	}
+	off = pool->len;
+	memcpy(pool->buf + off, s, n);
+	pool->len += n;
+	hash_add(&pool->offsets, pool->buf + off, (void *)(off + 1));
+	return off;
+}
+
+char *strpool_take(struct strpool *pool, size_t *len)
+{
+	char *buf = pool->buf;
+
+	*len = pool->len;
+	hash_free(&pool->offsets);
+	*pool = (struct strpool){ 0 };
+	return buf;
+}

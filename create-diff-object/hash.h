@@ -50,4 +50,20 @@ struct hash_node *hash_next(const struct hash_table *table, const char *key,
 /* Number of values stored under key. */
 size_t hash_count(const struct hash_table *table, const char *key);
 
+/*
+ * A string table under construction: every string once, at a stable
+ * offset. With a leading NUL, "" is offset 0 (ELF .strtab/.shstrtab).
+ */
+struct strpool {
+	char *buf;
+	size_t len, cap;
+	bool leading_nul;
+	struct hash_table offsets;	/* key: in buf, value: offset + 1 */
+};
+
+void strpool_init(struct strpool *pool, bool leading_nul);
+size_t strpool_add(struct strpool *pool, const char *s);
+/* Hand over the buffer (its length in *len) and free the rest. */
+char *strpool_take(struct strpool *pool, size_t *len);
+
 #endif
