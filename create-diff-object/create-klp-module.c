@@ -132,9 +132,8 @@ int main(int argc, char **argv)
 			      elf->path, sec->name, i, dest->sym->sec->name,
 			      off, width, (size_t)dest->sym->sec->size);
 		if (elf_rela_at(dest->sym->sec, off))
-			fatal("%s: %s record %zu: %s+0x%lx already has a normal relocation",
-			      elf->path, sec->name, i, dest->sym->sec->name,
-			      off);
+			fatal("%s: %s record %zu: the destination already has a normal relocation",
+			      ELF_LOC(dest->sym->sec, off), sec->name, i);
 		rsec = klp_rela_section(elf, objname, dest->sym->sec);
 		elf_add_rela(rsec, off, type,
 			     klp_symbol(elf, objname, name, sympos), addend);
@@ -168,9 +167,8 @@ int main(int argc, char **argv)
 			continue;
 		for (j = 1; j < r->nr_relas; j++)
 			if (r->relas[j].offset == r->relas[j - 1].offset)
-				fatal("%s: two livepatch relocations for %s+0x%lx",
-				      elf->path, r->base->name,
-				      r->relas[j].offset);
+				fatal("%s: two livepatch relocations for the same place",
+				      ELF_LOC(r->base, r->relas[j].offset));
 	}
 	elf_write(elf, argv[2]);
 	printf("%s: %zu livepatch relocation%s\n", argv[2], n, n == 1 ? "" : "s");

@@ -149,8 +149,8 @@ static void *build_relas(struct elf_file *elf, struct section *sec)
 		size_t i = (size_t)(rela - sec->relas);
 
 		if (!rela->sym || rela->sym->removed || !rela->sym->out_index)
-			fatal("%s: internal error: relocation %s+0x%lx refers to symbol %s which is not written",
-			      elf->path, sec->base->name, rela->offset,
+			fatal("%s: internal error: the relocation refers to symbol %s which is not written",
+			      ELF_LOC(sec->base, rela->offset),
 			      rela->sym ? rela->sym->name : "(null)");
 		out[i].r_offset = rela->offset;
 		out[i].r_info = ELF64_R_INFO(rela->sym->out_index, rela->type);

@@ -143,8 +143,8 @@ static void dump_klp_relas(struct elf_file *elf)
 			if (strncmp(n, ".klp.sym.", 9) ||
 			    !(dot = strchr(n + 9, '.')) ||
 			    !(comma = strrchr(dot, ',')))
-				fatal("%s: section %s: relocation at 0x%lx uses symbol %s which is not a .klp.sym.OBJ.NAME,POS symbol",
-				      elf->path, sec->name, rela->offset, n);
+				fatal("%s: the relocation uses symbol %s which is not a .klp.sym.OBJ.NAME,POS symbol",
+				      ELF_LOC(sec->base, rela->offset), n);
 			printf("klp-reloc %.*s %.*s %s %s+0x%lx ",
 			       (int)(dot - n - 9), n + 9,
 			       (int)(comma - dot - 1), dot + 1, comma + 1,

@@ -37,16 +37,15 @@ static const char *rela_string(struct section *sec, struct rela *rela)
 	return s;
 }
 
-static struct symbol *rela_function(struct cdo *cdo, struct section *sec,
-				    struct rela *rela)
+static struct symbol *rela_function(struct section *sec, struct rela *rela)
 {
 	struct symbol *sym = rela->sym;
 
 	if (sym->type == STT_SECTION && sym->sec)
 		sym = elf_symbol_containing(sym->sec, rela->addend);
 	if (!sym || sym->type != STT_FUNC)
-		fatal("%s: section %s: entry at offset 0x%lx does not point to a function",
-		      cdo->patched_path, sec->name, rela->offset);
+		fatal("%s: the entry does not point to a function",
+		      ELF_LOC(sec, rela->offset));
 	return sym;
 }
 
@@ -75,7 +74,7 @@ void cdo_read_markers(struct cdo *cdo)
 	sec = elf_find_section(elf, KPATCH_IGNORE_FUNCTIONS);
 	if (sec && sec->rela) {
 		for_each_rela(sec->rela, rela) {
-			struct symbol *f = rela_function(cdo, sec, rela);
+			struct symbol *f = rela_function(sec, rela);
 
 			debug("ignoring function %s", f->name);
 			f->ignore = true;
@@ -84,7 +83,7 @@ void cdo_read_markers(struct cdo *cdo)
 	sec = elf_find_section(elf, KPATCH_FORCE);
 	if (sec && sec->rela) {
 		for_each_rela(sec->rela, rela) {
-			struct symbol *f = rela_function(cdo, sec, rela);
+			struct symbol *f = rela_function(sec, rela);
 
 			debug("forcing function %s", f->name);
 			f->force = true;
