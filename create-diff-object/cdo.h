@@ -69,6 +69,7 @@ void special_init(struct cdo *cdo);
 void special_free(struct cdo *cdo);
 size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
+void special_prepare(struct cdo *cdo);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);

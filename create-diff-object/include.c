@@ -206,6 +206,7 @@ void cdo_include(struct cdo *cdo)
 			cdo->nr_new++;
 		}
 	}
+	special_prepare(cdo);
 	include_callbacks(cdo);
 	for (;;) {
 		bool more = include_run_worklist(cdo);

@@ -99,10 +99,15 @@ int main(int argc, char **argv)
 	special_init(&cdo);
 	/* must be before include: include starts from the changed functions */
 	cdo_compare(&cdo);
+	/*
+	 * Refusals that follow from compare alone (changed data, __init,
+	 * lost static locals, no __fentry__). Must be before the no-change
+	 * exit: a data-only change is refused, not ignored. The refusals
+	 * that need the running kernel's symbols are made by resolve.
+	 */
+	cdo_check_refusals(&cdo);
 	/* must be before resolve: resolve classifies only included code */
 	cdo_include(&cdo);
-	/* must be before the no-change exit: a data-only change is refused */
-	cdo_check_refusals(&cdo);
 
 	if (!cdo.nr_changed && !cdo.nr_new) {
 		printf("%s: no functional changes\n", cdo.base);
