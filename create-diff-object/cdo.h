@@ -69,9 +69,12 @@ void special_init(struct cdo *cdo);
 void special_free(struct cdo *cdo);
 size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
+void special_prepare(struct cdo *cdo);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
+struct symbol *special_entry_owner(const struct section *sec, size_t size,
+				   size_t e, unsigned long *off);
 
 /* resolve.c */
 void cdo_resolve(struct cdo *cdo);

@@ -136,21 +136,6 @@ static bool same_branch_target(const struct section *os, unsigned long ostart,
 	return true;
 }
 
-static const char *string_at(const struct section *base,
-			     const struct rela *rela, size_t *len)
-{
-	const struct section *sec = rela->sym->sec;
-	long off = (long)rela->sym->sym.st_value +
-		   rela_target_offset(base, rela);
-	const unsigned char *end;
-
-	if (off < 0 || (size_t)off >= sec->size || !sec->data)
-		return NULL;
-	end = memchr(sec->data + off, 0, sec->size - off);
-	*len = end ? (size_t)(end - (sec->data + off)) : sec->size - off;
-	return (const char *)sec->data + off;
-}
-
 static bool same_special_static(const struct symbol *o, const struct symbol *p)
 {
 	size_t n = strcspn(o->name, ".");
@@ -174,10 +159,10 @@ static bool rela_targets_equal(const struct section *os,
 
 	if (so->sec && sp->sec && is_string_section(so->sec) &&
 	    is_string_section(sp->sec)) {
-		size_t lo = 0, lp = 0;
-		const char *a = string_at(os, ro, &lo), *b = string_at(ps, rp, &lp);
+		const char *a = elf_rela_string(os, ro);
+		const char *b = elf_rela_string(ps, rp);
 
-		return a && b && lo == lp && !memcmp(a, b, lo) &&
+		return a && b && !strcmp(a, b) &&
 		       !strcmp(so->sec->name, sp->sec->name);
 	}
 	if (so->sec && sp->sec && is_merge_section(so->sec) &&
@@ -207,12 +192,11 @@ static bool rela_targets_equal(const struct section *os,
 static void describe_target(char *buf, size_t n, const struct section *base,
 			    const struct rela *r)
 {
-	size_t len = 0;
 	const char *s;
 
 	if (r->sym->sec && is_string_section(r->sym->sec) &&
-	    (s = string_at(base, r, &len)))
-		snprintf(buf, n, "\"%.*s\"", (int)(len > 40 ? 40 : len), s);
+	    (s = elf_rela_string(base, r)))
+		snprintf(buf, n, "\"%.40s\"", s);
 	else
 		snprintf(buf, n, "%s%+ld", r->sym->name, r->addend);
 }
@@ -323,31 +307,6 @@ struct special_entry {
 	size_t e;			/* entry index */
 };
 
-static struct symbol *entry_owner(const struct section *sec, size_t size,
-				  size_t e, unsigned long *off)
-{
-	struct rela *r = elf_rela_at(sec, e * size);
-	struct symbol *sym;
-	long t;
-
-	if (!r || !r->sym->sec)
-		return NULL;
-	sym = r->sym;
-	t = rela_target_offset(sec, r);
-	if (sym->type == STT_SECTION) {
-		if (t < 0)
-			return NULL;
-		sym = elf_symbol_containing(sym->sec, (unsigned long)t);
-		if (!sym)
-			return NULL;
-		t -= (long)sym->sym.st_value;
-	}
-	if (sym->type != STT_FUNC || t < 0)
-		return NULL;
-	*off = (unsigned long)t;
-	return sym;
-}
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct special_entry *x = a, *y = b;
@@ -373,7 +332,7 @@ static struct special_entry *collect_entries(const struct section *sec,
 	v = xcalloc(count + 1, sizeof(*v));
 	for (e = 0; e < count; e++) {
 		unsigned long off = 0;
-		struct symbol *owner = entry_owner(sec, size, e, &off);
+		struct symbol *owner = special_entry_owner(sec, size, e, &off);
 
 		if (!owner || !(owner = orig ? owner->twin : owner))
 			continue;
@@ -556,10 +515,8 @@ static void compare_special_entries(struct cdo *cdo)
 void cdo_compare(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *p = elf->sections[i];
+	for_each_sec(elf, p) {
 		char *why;
 
 		if (!p->twin) {
@@ -573,9 +530,7 @@ void cdo_compare(struct cdo *cdo)
 		p->status = why ? ST_CHANGED : ST_SAME;
 		free(why);
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (!p->sec || (p->type != STT_FUNC && p->type != STT_OBJECT))
 			continue;
 		if (!p->twin || !p->twin->sec) {
@@ -587,8 +542,8 @@ void cdo_compare(struct cdo *cdo)
 	}
 	compare_special_entries(cdo);
 	/* a changed .cold/.part child changes every function above it */
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i], *q;
+	for_each_sym(elf, p) {
+		struct symbol *q;
 		int depth;
 
 		if (p->status != ST_CHANGED)
@@ -603,9 +558,7 @@ void cdo_compare(struct cdo *cdo)
 						      q->reason ? q->reason : "?");
 		}
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
 		    p->parent || p->ignore)
 			continue;

@@ -126,15 +126,10 @@ static void add_referrer(struct symbol *target, struct symbol *func)
 /* Point relocations at the function/object instead of its section. */
 static void convert_section_relas(struct elf_file *elf)
 {
-	size_t i, j;
-
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *rsec = elf->sections[i];
-
+	for_each_sec(elf, rsec) {
 		if (!is_rela_section(rsec) || is_debug_section(rsec))
 			continue;
-		for (j = 0; j < rsec->nr_relas; j++) {
-			struct rela *rela = &rsec->relas[j];
+		for_each_rela(rsec, rela) {
 			struct section *tsec = rela->sym->sec;
 			struct symbol *target;
 			long off;
@@ -161,22 +156,19 @@ static void convert_section_relas(struct elf_file *elf)
 
 static void link_referrers(struct elf_file *elf)
 {
-	size_t i, j;
-
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *rsec = elf->sections[i];
+	for_each_sec(elf, rsec) {
 		struct symbol *func;
 
 		if (!is_rela_section(rsec) || !is_text_section(rsec->base))
 			continue;
-		for (j = 0; j < rsec->nr_relas; j++) {
-			struct symbol *t = rsec->relas[j].sym;
+		for_each_rela(rsec, rela) {
+			struct symbol *t = rela->sym;
 
 			if (!t->static_local)
 				continue;
 			func = rsec->base->sym ? rsec->base->sym :
 			       elf_symbol_containing(rsec->base,
-						     rsec->relas[j].offset);
+						     rela->offset);
 			if (func && func->type == STT_FUNC)
 				add_referrer(t, func);
 		}
@@ -185,10 +177,7 @@ static void link_referrers(struct elf_file *elf)
 
 void cdo_prepare(struct elf_file *elf)
 {
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
+	for_each_sym(elf, sym) {
 		const char *suffix;
 
 		if (is_special_static(sym)) {
@@ -252,10 +241,8 @@ static struct symbol *unique_symbol(struct elf_file *elf, const char *name,
 /* Exact names, unique (among locals, or among globals) on both sides. */
 static void correlate_by_name(struct elf_file *orig, struct elf_file *patched)
 {
-	size_t i;
-
-	for (i = 1; i < patched->nr_symbols; i++) {
-		struct symbol *p = patched->symbols[i], *o;
+	for_each_sym(patched, p) {
+		struct symbol *o;
 		bool local = p->bind == STB_LOCAL;
 
 		if (!correlatable(p) || p->static_local || p->twin)
@@ -294,22 +281,19 @@ static void correlate_by_file(struct elf_file *orig, struct elf_file *patched)
 		struct hash_table *t = pass ? &pt : &ot;
 
 		keys[pass] = xcalloc(elf->nr_symbols, sizeof(char *));
-		for (i = 1; i < elf->nr_symbols; i++) {
-			struct symbol *s = elf->symbols[i];
-
+		for_each_sym(elf, s) {
 			if (!correlatable(s) || s->twin || s->static_local ||
 			    s->bind != STB_LOCAL || !s->file ||
 			    hash_count(&elf->sym_by_name, s->name) < 2)
 				continue;
-			keys[pass][i] = xasprintf("%s/%s", s->file, s->name);
-			hash_add(t, keys[pass][i], s);
+			keys[pass][s->index] = xasprintf("%s/%s", s->file, s->name);
+			hash_add(t, keys[pass][s->index], s);
 		}
 	}
-	for (i = 1; i < patched->nr_symbols; i++) {
-		struct symbol *p = patched->symbols[i], *o;
-		const char *key = keys[1][i];
-
+	for_each_sym(patched, p) {
+		const char *key = keys[1][p->index];
 		struct hash_node *on = NULL, *pn = NULL;
+		struct symbol *o;
 		size_t n;
 
 		if (!key || p->twin)
@@ -342,7 +326,6 @@ static void correlate_by_stripped_name(struct elf_file *orig,
 				       struct elf_file *patched)
 {
 	struct hash_table ot, pt;
-	size_t i;
 
 	hash_init(&ot, orig->nr_symbols);
 	hash_init(&pt, patched->nr_symbols);
@@ -350,9 +333,7 @@ static void correlate_by_stripped_name(struct elf_file *orig,
 		struct elf_file *elf = pass ? patched : orig;
 		struct hash_table *t = pass ? &pt : &ot;
 
-		for (i = 1; i < elf->nr_symbols; i++) {
-			struct symbol *s = elf->symbols[i];
-
+		for_each_sym(elf, s) {
 			if (!correlatable(s) || s->twin || s->static_local)
 				continue;
 			if (!strchr(s->name, '.') &&
@@ -363,8 +344,8 @@ static void correlate_by_stripped_name(struct elf_file *orig,
 			hash_add(t, s->reason, s);
 		}
 	}
-	for (i = 1; i < patched->nr_symbols; i++) {
-		struct symbol *p = patched->symbols[i], *o;
+	for_each_sym(patched, p) {
+		struct symbol *o;
 
 		if (!p->reason || p->twin)
 			continue;
@@ -380,9 +361,9 @@ static void correlate_by_stripped_name(struct elf_file *orig,
 	for (int pass = 0; pass < 2; pass++) {
 		struct elf_file *elf = pass ? patched : orig;
 
-		for (i = 1; i < elf->nr_symbols; i++) {
-			free(elf->symbols[i]->reason);
-			elf->symbols[i]->reason = NULL;
+		for_each_sym(elf, s) {
+			free(s->reason);
+			s->reason = NULL;
 		}
 	}
 }
@@ -430,17 +411,14 @@ static void correlate_static_locals(struct elf_file *orig,
 	char **keys = xcalloc(orig->nr_symbols, sizeof(*keys)), **pkeys;
 
 	hash_init(&ot, orig->nr_symbols);
-	for (i = 1; i < orig->nr_symbols; i++) {
-		struct symbol *o = orig->symbols[i];
-
+	for_each_sym(orig, o) {
 		if (!o->static_local || o->twin)
 			continue;
-		keys[i] = static_local_key(o);
-		hash_add(&ot, keys[i], o);
+		keys[o->index] = static_local_key(o);
+		hash_add(&ot, keys[o->index], o);
 	}
 	for (int pass = 0; pass < 2; pass++) {
-		for (i = 1; i < patched->nr_symbols; i++) {
-			struct symbol *p = patched->symbols[i];
+		for_each_sym(patched, p) {
 			struct hash_node *node = NULL;
 			struct symbol *match = NULL;
 			size_t candidates = 0;
@@ -470,28 +448,25 @@ static void correlate_static_locals(struct elf_file *orig,
 	/* what is left: pair in order when both sides have as many */
 	hash_init(&pt, 64);
 	pkeys = xcalloc(patched->nr_symbols, sizeof(*pkeys));
-	for (i = 1; i < patched->nr_symbols; i++) {
-		struct symbol *p = patched->symbols[i];
-
+	for_each_sym(patched, p) {
 		if (!p->static_local || p->twin)
 			continue;
-		pkeys[i] = static_local_key(p);
-		hash_add(&pt, pkeys[i], p);
+		pkeys[p->index] = static_local_key(p);
+		hash_add(&pt, pkeys[p->index], p);
 	}
-	for (i = 1; i < patched->nr_symbols; i++) {
-		struct symbol *p = patched->symbols[i];
+	for_each_sym(patched, p) {
 		struct hash_node *node = NULL;
 		size_t left_o = 0, left_p = 0;
 
-		if (!pkeys[i] || p->twin)
+		if (!pkeys[p->index] || p->twin)
 			continue;
-		while ((node = hash_next(&ot, pkeys[i], node)))
+		while ((node = hash_next(&ot, pkeys[p->index], node)))
 			left_o += !((struct symbol *)node->value)->twin;
-		while ((node = hash_next(&pt, pkeys[i], node)))
+		while ((node = hash_next(&pt, pkeys[p->index], node)))
 			left_p += !((struct symbol *)node->value)->twin;
 		if (left_o != left_p)
 			continue;
-		while ((node = hash_next(&ot, pkeys[i], node))) {
+		while ((node = hash_next(&ot, pkeys[p->index], node))) {
 			struct symbol *o = node->value;
 
 			if (may_pair_static(o, p)) {
@@ -512,10 +487,8 @@ static void correlate_static_locals(struct elf_file *orig,
 
 static void correlate_sections(struct elf_file *orig, struct elf_file *patched)
 {
-	size_t i;
-
-	for (i = 1; i < patched->nr_sections; i++) {
-		struct section *p = patched->sections[i], *o;
+	for_each_sec(patched, p) {
+		struct section *o;
 
 		if (is_rela_section(p))
 			continue;
@@ -536,9 +509,7 @@ static void correlate_sections(struct elf_file *orig, struct elf_file *patched)
 		p->twin = o;
 		o->twin = p;
 	}
-	for (i = 1; i < patched->nr_sections; i++) {
-		struct section *p = patched->sections[i];
-
+	for_each_sec(patched, p) {
 		if (p->twin && p->rela && p->twin->rela) {
 			p->rela->twin = p->twin->rela;
 			p->twin->rela->twin = p->rela;
@@ -552,11 +523,9 @@ static void correlate_sections(struct elf_file *orig, struct elf_file *patched)
 
 static const char *object_file_name(struct elf_file *elf)
 {
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++)
-		if (elf->symbols[i]->type == STT_FILE)
-			return elf->symbols[i]->name;
+	for_each_sym(elf, s)
+		if (s->type == STT_FILE)
+			return s->name;
 	return NULL;
 }
 

@@ -18,19 +18,16 @@ static const char *record_string(struct elf_file *elf, struct section *sec,
 				 unsigned long off, const char *what, size_t i)
 {
 	struct rela *rela = elf_rela_at(sec, off);
-	struct section *t;
-	unsigned long toff;
+	const char *s;
 
 	if (!rela || !rela->sym->sec)
 		fatal("%s: %s record %zu: the %s field has no relocation to a string; was the module built from create-diff-object output?",
 		      elf->path, sec->name, i, what);
-	t = rela->sym->sec;
-	toff = rela->sym->sym.st_value + rela->addend;
-	if (!t->data || toff >= t->size ||
-	    !memchr(t->data + toff, 0, t->size - toff))
+	s = elf_rela_string(sec, rela);
+	if (!s)
 		fatal("%s: %s record %zu: the %s field does not point to a string in %s",
-		      elf->path, sec->name, i, what, t->name);
-	return (const char *)t->data + toff;
+		      elf->path, sec->name, i, what, rela->sym->sec->name);
+	return s;
 }
 
 static struct symbol *klp_symbol(struct elf_file *elf, const char *objname,
@@ -135,9 +132,8 @@ int main(int argc, char **argv)
 			      elf->path, sec->name, i, dest->sym->sec->name,
 			      off, width, (size_t)dest->sym->sec->size);
 		if (elf_rela_at(dest->sym->sec, off))
-			fatal("%s: %s record %zu: %s+0x%lx already has a normal relocation",
-			      elf->path, sec->name, i, dest->sym->sec->name,
-			      off);
+			fatal("%s: %s record %zu: the destination already has a normal relocation",
+			      ELF_LOC(dest->sym->sec, off), sec->name, i);
 		rsec = klp_rela_section(elf, objname, dest->sym->sec);
 		elf_add_rela(rsec, off, type,
 			     klp_symbol(elf, objname, name, sympos), addend);
@@ -147,24 +143,21 @@ int main(int argc, char **argv)
 		sec->removed = true;
 		if (sec->rela)
 			sec->rela->removed = true;
-		for (i = 1; i < elf->nr_symbols; i++)
-			if (elf->symbols[i]->sec == sec)
-				elf->symbols[i]->removed = true;
-		for (i = 1; i < elf->nr_sections; i++) {
-			struct section *r = elf->sections[i];
-			size_t j;
+		for_each_sym(elf, s)
+			if (s->sec == sec)
+				s->removed = true;
+		for_each_sec(elf, r) {
 
 			if (!is_rela_section(r) || r->removed)
 				continue;
-			for (j = 0; j < r->nr_relas; j++)
-				if (r->relas[j].sym->removed)
+			for_each_rela(r, rela)
+				if (rela->sym->removed)
 					fatal("%s: section %s refers to %s (symbol %s); nothing may use %s",
 					      elf->path, r->name, sec->name,
-					      r->relas[j].sym->name, sec->name);
+					      rela->sym->name, sec->name);
 		}
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *r = elf->sections[i];
+	for_each_sec(elf, r) {
 		size_t j;
 
 		if (!is_rela_section(r))
@@ -174,9 +167,8 @@ int main(int argc, char **argv)
 			continue;
 		for (j = 1; j < r->nr_relas; j++)
 			if (r->relas[j].offset == r->relas[j - 1].offset)
-				fatal("%s: two livepatch relocations for %s+0x%lx",
-				      elf->path, r->base->name,
-				      r->relas[j].offset);
+				fatal("%s: two livepatch relocations for the same place",
+				      ELF_LOC(r->base, r->relas[j].offset));
 	}
 	elf_write(elf, argv[2]);
 	printf("%s: %zu livepatch relocation%s\n", argv[2], n, n == 1 ? "" : "s");

@@ -19,73 +19,6 @@ static const char *elf_err(void)
 	return elf_errmsg(-1);
 }
 
-unsigned int rela_width(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_64:
-	case R_X86_64_PC64:
-	case R_X86_64_GOTOFF64:
-	case R_X86_64_GOTPC64:
-		return 8;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_32:
-	case R_X86_64_32S:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-	case R_X86_64_GOTPC32:
-	case R_X86_64_TPOFF32:
-		return 4;
-	case R_X86_64_16:
-	case R_X86_64_PC16:
-		return 2;
-	case R_X86_64_8:
-	case R_X86_64_PC8:
-		return 1;
-	case R_X86_64_NONE:
-		return 0;
-	}
-	return 0;
-}
-
-bool rela_is_pcrel(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_PC64:
-	case R_X86_64_PC16:
-	case R_X86_64_PC8:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-		return true;
-	}
-	return false;
-}
-
-const char *rela_type_name(unsigned int type)
-{
-	switch (type) {
-	case R_X86_64_NONE: return "R_X86_64_NONE";
-	case R_X86_64_64: return "R_X86_64_64";
-	case R_X86_64_PC32: return "R_X86_64_PC32";
-	case R_X86_64_PLT32: return "R_X86_64_PLT32";
-	case R_X86_64_32: return "R_X86_64_32";
-	case R_X86_64_32S: return "R_X86_64_32S";
-	case R_X86_64_16: return "R_X86_64_16";
-	case R_X86_64_PC16: return "R_X86_64_PC16";
-	case R_X86_64_8: return "R_X86_64_8";
-	case R_X86_64_PC8: return "R_X86_64_PC8";
-	case R_X86_64_PC64: return "R_X86_64_PC64";
-	case R_X86_64_GOTPCREL: return "R_X86_64_GOTPCREL";
-	case R_X86_64_GOTPCRELX: return "R_X86_64_GOTPCRELX";
-	case R_X86_64_REX_GOTPCRELX: return "R_X86_64_REX_GOTPCRELX";
-	}
-	return NULL;
-}
-
 const char *bind_name(unsigned char bind)
 {
 	switch (bind) {
@@ -149,33 +82,6 @@ struct symbol *elf_find_symbol(const struct elf_file *elf, const char *name)
 	return hash_find(&elf->sym_by_name, name);
 }
 
-size_t elf_rela_lower_bound(const struct section *relasec, unsigned long off)
-{
-	size_t lo = 0, hi = relasec->nr_relas;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (relasec->relas[mid].offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-struct rela *elf_rela_at(const struct section *base, unsigned long offset)
-{
-	size_t i;
-
-	if (!base->rela)
-		return NULL;
-	i = elf_rela_lower_bound(base->rela, offset);
-	if (i < base->rela->nr_relas && base->rela->relas[i].offset == offset)
-		return &base->rela->relas[i];
-	return NULL;
-}
-
 /*
  * The symbol whose range covers off: the last such one in value order
  * (earlier symbols can cover off too, e.g. an alias or an enclosing object
@@ -219,7 +125,13 @@ static int compare_rela_offsets(const void *a, const void *b)
 
 void elf_sort_relas(struct section *relasec)
 {
-	if (relasec->nr_relas < 2)
+	size_t i;
+
+	/* assemblers write them in order: check before sorting */
+	for (i = 1; i < relasec->nr_relas; i++)
+		if (relasec->relas[i].offset < relasec->relas[i - 1].offset)
+			break;
+	if (i >= relasec->nr_relas)
 		return;
 	qsort(relasec->relas, relasec->nr_relas, sizeof(struct rela),
 	      compare_rela_offsets);
@@ -304,11 +216,8 @@ static void read_sections(struct elf_file *elf, Elf *e)
 static struct section *find_symtab(struct elf_file *elf)
 {
 	struct section *symtab = NULL;
-	size_t i;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (sec->sh.sh_type != SHT_SYMTAB)
 			continue;
 		if (symtab)
@@ -337,10 +246,10 @@ static void read_symbols(struct elf_file *elf, Elf *e)
 	size_t nsyms = symtab->size / sizeof(Elf64_Sym), i;
 	const char *file = NULL;
 
-	for (i = 1; i < elf->nr_sections; i++)
-		if (elf->sections[i]->sh.sh_type == SHT_SYMTAB_SHNDX &&
-		    elf->sections[i]->sh.sh_link == symtab->index)
-			shndx_sec = elf->sections[i];
+	for_each_sec(elf, sec)
+		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX &&
+		    sec->sh.sh_link == symtab->index)
+			shndx_sec = sec;
 	if (shndx_sec) {
 		shndx_data = elf_getdata(elf_getscn(e, shndx_sec->index), NULL);
 		if (!shndx_data || shndx_sec->size < nsyms * sizeof(Elf32_Word))
@@ -465,34 +374,24 @@ static struct symbol *section_main_symbol(struct section *sec)
 /* Give each section its function/object symbols sorted by value. */
 static void index_section_symbols(struct elf_file *elf)
 {
-	size_t i;
-
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;
 		sym->sec->nr_syms++;
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (sec->nr_syms)
 			sec->syms = xcalloc(sec->nr_syms, sizeof(*sec->syms));
 		sec->nr_syms = 0;
 	}
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;
 		sym->sec->syms[sym->sec->nr_syms++] = sym;
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!sec->nr_syms)
 			continue;
 		qsort(sec->syms, sec->nr_syms, sizeof(*sec->syms),
@@ -503,10 +402,10 @@ static void index_section_symbols(struct elf_file *elf)
 
 static void read_relas(struct elf_file *elf)
 {
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i], *base;
+	for_each_sec(elf, sec) {
+		struct section *base;
 
 		if (sec->sh.sh_type == SHT_REL)
 			fatal("%s: section %s: SHT_REL relocations are not supported on x86_64",
@@ -615,9 +514,7 @@ void elf_free(struct elf_file *elf)
 
 	if (!elf)
 		return;
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!sec)
 			continue;
 		if (sec->data_owned)

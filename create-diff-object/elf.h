@@ -120,6 +120,25 @@ struct elf_file {
 	int fd;
 };
 
+/*
+ * Iterate the sections / symbols of elf, skipping the null entry [0]; the
+ * loop variable is declared by the macro. break and continue work.
+ */
+#define for_each_sec(elf, sec)						\
+	for (struct section **__sec_p = (elf)->sections + 1, *sec = NULL; \
+	     __sec_p < (elf)->sections + (elf)->nr_sections &&		\
+	     ((sec) = *__sec_p, 1); __sec_p++)
+
+#define for_each_sym(elf, sym)						\
+	for (struct symbol **__sym_p = (elf)->symbols + 1, *sym = NULL;	\
+	     __sym_p < (elf)->symbols + (elf)->nr_symbols &&		\
+	     ((sym) = *__sym_p, 1); __sym_p++)
+
+/* Iterate the relocations of a rela section, in offset order. */
+#define for_each_rela(relasec, rela)					\
+	for (struct rela *rela = (relasec)->relas;			\
+	     rela < (relasec)->relas + (relasec)->nr_relas; rela++)
+
 struct elf_file *elf_read(const char *path);
 void elf_free(struct elf_file *elf);
 
@@ -165,6 +184,25 @@ void insn_decoder_free(struct elf_file *elf);
 /* Function/object symbol containing offset in sec (value <= off < end). */
 struct symbol *elf_symbol_containing(const struct section *sec,
 				     unsigned long off);
+
+/*
+ * The NUL-terminated string a relocation (a pointer field, or a string
+ * operand in code) points to, or NULL when it does not point into a
+ * string inside its section's data.
+ */
+const char *elf_rela_string(const struct section *base,
+			    const struct rela *rela);
+
+/* The function or object at sec+off, else the section's name (messages). */
+const char *elf_owner_name(const struct section *sec, unsigned long off);
+
+/*
+ * "obj: sec+0xoff (sym+0xoff)": a place in an object, for messages. Use
+ * ELF_LOC(sec, off), which provides the buffer.
+ */
+const char *elf_loc(char *buf, size_t size, const struct section *sec,
+		    unsigned long off);
+#define ELF_LOC(sec, off)	elf_loc((char[512]){ 0 }, 512, (sec), (off))
 
 bool is_rela_section(const struct section *sec);
 bool is_text_section(const struct section *sec);

@@ -114,48 +114,6 @@ void elf_add_rela(struct section *relasec, unsigned long offset,
 	rela->addend = addend;
 }
 
-/* A growable string table. */
-struct strtab_builder {
-	char *buf;
-	size_t len, cap;
-	struct hash_table seen;
-};
-
-static size_t strtab_add(struct strtab_builder *st, const char *s)
-{
-	size_t n = strlen(s) + 1, off;
-	void *prev;
-
-	if (!*s)
-		return 0;
-	prev = hash_find(&st->seen, s);
-	if (prev)
-		return (size_t)prev - 1;
-	if (st->len + n > st->cap)
-		fatal("internal error: string table capacity exceeded");
-	off = st->len;
-	memcpy(st->buf + off, s, n);
-	st->len += n;
-	hash_add(&st->seen, st->buf + off, (void *)(off + 1));
-	return off;
-}
-
-/* The buffer never moves: hash keys point into it. */
-static void strtab_init(struct strtab_builder *st, size_t cap)
-{
-	memset(st, 0, sizeof(*st));
-	st->cap = cap + 16;
-	st->buf = xcalloc(1, st->cap);
-	st->len = 1;
-	hash_init(&st->seen, 256);
-}
-
-static void strtab_fix_keys(struct strtab_builder *st)
-{
-	/* keys point into buf which may have moved; only used while adding */
-	hash_free(&st->seen);
-}
-
 static bool section_written(const struct section *sec)
 {
 	if (sec->removed)
@@ -185,15 +143,14 @@ static void *build_relas(struct elf_file *elf, struct section *sec)
 {
 	Elf64_Rela *out = xcalloc(sec->nr_relas ? sec->nr_relas : 1,
 				  sizeof(*out));
-	size_t i;
 
 	(void)elf;
-	for (i = 0; i < sec->nr_relas; i++) {
-		struct rela *rela = &sec->relas[i];
+	for_each_rela(sec, rela) {
+		size_t i = (size_t)(rela - sec->relas);
 
 		if (!rela->sym || rela->sym->removed || !rela->sym->out_index)
-			fatal("%s: internal error: relocation %s+0x%lx refers to symbol %s which is not written",
-			      elf->path, sec->base->name, rela->offset,
+			fatal("%s: internal error: the relocation refers to symbol %s which is not written",
+			      ELF_LOC(sec->base, rela->offset),
 			      rela->sym ? rela->sym->name : "(null)");
 		out[i].r_offset = rela->offset;
 		out[i].r_info = ELF64_R_INFO(rela->sym->out_index, rela->type);
@@ -217,130 +174,152 @@ static void *build_group(struct elf_file *elf, struct section *sec)
 	return words;
 }
 
-void elf_write(struct elf_file *elf, const char *path)
-{
-	struct out_section *outs;
-	struct strtab_builder strtab, shstrtab;
-	size_t nout = 0, i, nsyms = 0, first_global = 1, symtab_index, cap;
+/* What elf_write() builds before writing. */
+struct writer {
+	struct elf_file *elf;
+	const char *path;
+	struct out_section *outs;	/* [1..nout] */
+	size_t nout;
+	size_t symtab_index;
 	Elf64_Sym *syms;
-	char *tmp;
-	int fd;
-	Elf *e;
-	GElf_Ehdr ehdr;
+	size_t nsyms, first_global;
+	struct strpool strtab, shstrtab;
+};
 
-	outs = xcalloc(elf->nr_sections + 4, sizeof(*outs));
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
+/* Layout: which sections are written, and their indexes. */
+static void layout_sections(struct writer *w)
+{
+	struct elf_file *elf = w->elf;
 
+	w->outs = xcalloc(elf->nr_sections + 4, sizeof(*w->outs));
+	for_each_sec(elf, sec) {
 		sec->out_index = 0;
 		if (!section_written(sec))
 			continue;
-		outs[++nout].sec = sec;
-		sec->out_index = nout;
+		w->outs[++w->nout].sec = sec;
+		sec->out_index = w->nout;
 	}
-	symtab_index = nout + 1;
-	if (nout + 3 >= SHN_LORESERVE)
-		fatal("%s: too many sections (%zu) to write", path, nout);
+	w->symtab_index = w->nout + 1;
+	if (w->nout + 3 >= SHN_LORESERVE)
+		fatal("%s: too many sections (%zu) to write", w->path, w->nout);
+}
 
-	/* symbols: null, locals, then globals */
-	syms = xcalloc(elf->nr_symbols + 1, sizeof(*syms));
-	for (i = 0, cap = 0; i < elf->nr_symbols; i++)
-		cap += strlen(elf->symbols[i]->name) + 1;
-	strtab_init(&strtab, cap);
-	nsyms = 1;
-	for (i = 1; i < elf->nr_symbols; i++)
-		elf->symbols[i]->out_index = 0;
+/* Symbol table: the null symbol, the locals, then the globals. */
+static void build_symtab(struct writer *w)
+{
+	struct elf_file *elf = w->elf;
+
+	w->syms = xcalloc(elf->nr_symbols + 1, sizeof(*w->syms));
+	strpool_init(&w->strtab, true);
+	w->nsyms = 1;
+	for_each_sym(elf, sym)
+		sym->out_index = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1)
-			first_global = nsyms;
-		for (i = 1; i < elf->nr_symbols; i++) {
-			struct symbol *sym = elf->symbols[i];
+			w->first_global = w->nsyms;
+		for_each_sym(elf, sym) {
 			Elf64_Sym *out;
 
-			if (sym->removed)
-				continue;
-			if ((sym->bind == STB_LOCAL) != (pass == 0))
+			if (sym->removed || (sym->bind == STB_LOCAL) != !pass)
 				continue;
 			if (sym->sec && !sym->sec->out_index)
 				fatal("%s: internal error: symbol %s is in section %s which is not written",
-				      path, sym->name, sym->sec->name);
-			out = &syms[nsyms];
+				      w->path, sym->name, sym->sec->name);
+			out = &w->syms[w->nsyms];
 			*out = sym->sym;
 			out->st_info = GELF_ST_INFO(sym->bind, sym->type);
 			out->st_name = sym->type == STT_SECTION ? 0 :
-				       strtab_add(&strtab, sym->name);
+				       strpool_add(&w->strtab, sym->name);
 			if (sym->sec)
 				out->st_shndx = sym->sec->out_index;
 			else if (sym->sym.st_shndx != SHN_ABS &&
 				 sym->sym.st_shndx != SHN_COMMON &&
 				 sym->sym.st_shndx != SHN_LIVEPATCH)
 				out->st_shndx = SHN_UNDEF;
-			sym->out_index = nsyms++;
+			sym->out_index = w->nsyms++;
 		}
 	}
-	strtab_fix_keys(&strtab);
+}
 
-	for (i = 1, cap = 64; i <= nout; i++)
-		cap += strlen(outs[i].sec->name) + 1;
-	strtab_init(&shstrtab, cap);
-	for (i = 1; i <= nout; i++) {
-		struct out_section *o = &outs[i];
-		struct section *sec = o->sec;
+static void header_of(struct writer *w, struct out_section *o)
+{
+	struct section *sec = o->sec;
 
-		o->name = sec->name;
-		o->sh = sec->sh;
-		o->sh.sh_name = strtab_add(&shstrtab, sec->name);
-		o->sh.sh_addr = 0;
-		o->sh.sh_offset = 0;
-		o->sh.sh_link = sec->link && sec->link->out_index ?
-				sec->link->out_index : 0;
-		o->buf = sec->data;
-		o->size = sec->size;
-		if (sec->sh.sh_type == SHT_RELA) {
-			o->buf = build_relas(elf, sec);
-			o->buf_owned = true;
-			o->size = sec->nr_relas * sizeof(Elf64_Rela);
-			o->sh.sh_link = symtab_index;
-			o->sh.sh_info = sec->base->out_index;
-			o->sh.sh_entsize = sizeof(Elf64_Rela);
-			o->sh.sh_flags |= SHF_INFO_LINK;
-			if (o->sh.sh_addralign < 8)
-				o->sh.sh_addralign = 8;
-		} else if (sec->sh.sh_type == SHT_GROUP) {
-			o->buf = build_group(elf, sec);
-			o->buf_owned = true;
-			o->sh.sh_link = symtab_index;
-			if (sec->sh.sh_info < elf->nr_symbols &&
-			    elf->symbols[sec->sh.sh_info])
-				o->sh.sh_info =
-					elf->symbols[sec->sh.sh_info]->out_index;
-		}
+	o->name = sec->name;
+	o->sh = sec->sh;
+	o->sh.sh_name = strpool_add(&w->shstrtab, sec->name);
+	o->sh.sh_addr = 0;
+	o->sh.sh_offset = 0;
+	o->sh.sh_link = sec->link && sec->link->out_index ?
+			sec->link->out_index : 0;
+	o->buf = sec->data;
+	o->size = sec->size;
+	if (sec->sh.sh_type == SHT_RELA) {
+		o->buf = build_relas(w->elf, sec);
+		o->buf_owned = true;
+		o->size = sec->nr_relas * sizeof(Elf64_Rela);
+		o->sh.sh_link = w->symtab_index;
+		o->sh.sh_info = sec->base->out_index;
+		o->sh.sh_entsize = sizeof(Elf64_Rela);
+		o->sh.sh_flags |= SHF_INFO_LINK;
+		if (o->sh.sh_addralign < 8)
+			o->sh.sh_addralign = 8;
+	} else if (sec->sh.sh_type == SHT_GROUP) {
+		o->buf = build_group(w->elf, sec);
+		o->buf_owned = true;
+		o->sh.sh_link = w->symtab_index;
+		if (sec->sh.sh_info < w->elf->nr_symbols &&
+		    w->elf->symbols[sec->sh.sh_info])
+			o->sh.sh_info =
+				w->elf->symbols[sec->sh.sh_info]->out_index;
 	}
-	outs[++nout] = (struct out_section){
-		.name = ".symtab", .buf = syms,
-		.size = nsyms * sizeof(Elf64_Sym), .buf_owned = true,
-		.sh = { .sh_type = SHT_SYMTAB, .sh_entsize = sizeof(Elf64_Sym),
-			.sh_addralign = 8, .sh_link = symtab_index + 1,
-			.sh_info = first_global },
-	};
-	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".symtab");
-	outs[++nout] = (struct out_section){
-		.name = ".strtab", .buf = strtab.buf, .size = strtab.len,
+}
+
+static void add_table(struct writer *w, const char *name, GElf_Shdr sh,
+		      void *buf, size_t size)
+{
+	struct out_section *o = &w->outs[++w->nout];
+
+	*o = (struct out_section){
+		.name = name, .sh = sh, .buf = buf, .size = size,
 		.buf_owned = true,
-		.sh = { .sh_type = SHT_STRTAB, .sh_addralign = 1 },
 	};
-	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".strtab");
-	outs[++nout] = (struct out_section){
-		.name = ".shstrtab",
-		.sh = { .sh_type = SHT_STRTAB, .sh_addralign = 1 },
-	};
-	outs[nout].sh.sh_name = strtab_add(&shstrtab, ".shstrtab");
-	strtab_fix_keys(&shstrtab);
-	outs[nout].buf = shstrtab.buf;
-	outs[nout].size = shstrtab.len;
-	outs[nout].buf_owned = true;
+	o->sh.sh_name = strpool_add(&w->shstrtab, name);
+}
 
-	tmp = xasprintf("%s.tmp", path);
+/* Section headers: the model's sections, then the three tables. */
+static void build_headers(struct writer *w)
+{
+	size_t i;
+
+	strpool_init(&w->shstrtab, true);
+	for (i = 1; i <= w->nout; i++)
+		header_of(w, &w->outs[i]);
+	add_table(w, ".symtab", (GElf_Shdr){
+			.sh_type = SHT_SYMTAB, .sh_entsize = sizeof(Elf64_Sym),
+			.sh_addralign = 8, .sh_link = w->symtab_index + 1,
+			.sh_info = w->first_global }, w->syms,
+		  w->nsyms * sizeof(Elf64_Sym));
+	add_table(w, ".strtab", (GElf_Shdr){
+			.sh_type = SHT_STRTAB, .sh_addralign = 1 },
+		  strpool_take(&w->strtab, &i), 0);
+	w->outs[w->nout].size = i;
+	add_table(w, ".shstrtab", (GElf_Shdr){
+			.sh_type = SHT_STRTAB, .sh_addralign = 1 }, NULL, 0);
+	/* its own name is in it: take the buffer last */
+	w->outs[w->nout].buf = strpool_take(&w->shstrtab,
+					    &w->outs[w->nout].size);
+}
+
+/* Write the headers and contents to path.tmp, then rename it to path. */
+static void write_file(struct writer *w)
+{
+	char *tmp = xasprintf("%s.tmp", w->path);
+	GElf_Ehdr ehdr;
+	size_t i;
+	int fd;
+	Elf *e;
+
 	log_remove_on_error(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
@@ -351,18 +330,18 @@ void elf_write(struct elf_file *elf, const char *path)
 		fatal("%s: cannot start ELF output: %s", tmp, elf_errmsg(-1));
 	gelf_getehdr(e, &ehdr);
 	ehdr.e_ident[EI_DATA] = ELFDATA2LSB;
-	ehdr.e_ident[EI_OSABI] = elf->ehdr.e_ident[EI_OSABI];
+	ehdr.e_ident[EI_OSABI] = w->elf->ehdr.e_ident[EI_OSABI];
 	ehdr.e_type = ET_REL;
 	ehdr.e_machine = EM_X86_64;
 	ehdr.e_version = EV_CURRENT;
-	ehdr.e_flags = elf->ehdr.e_flags;
-	ehdr.e_shstrndx = nout;
+	ehdr.e_flags = w->elf->ehdr.e_flags;
+	ehdr.e_shstrndx = w->nout;
 	if (!gelf_update_ehdr(e, &ehdr))
 		fatal("%s: cannot write the ELF header: %s", tmp,
 		      elf_errmsg(-1));
 
-	for (i = 1; i <= nout; i++) {
-		struct out_section *o = &outs[i];
+	for (i = 1; i <= w->nout; i++) {
+		struct out_section *o = &w->outs[i];
 		Elf_Scn *scn = elf_newscn(e);
 		Elf_Data *data;
 
@@ -384,14 +363,24 @@ void elf_write(struct elf_file *elf, const char *path)
 	elf_end(e);
 	if (fsync(fd) || close(fd))
 		fatal("%s: cannot write: %s", tmp, strerror(errno));
-	if (rename(tmp, path))
-		fatal("cannot rename %s to %s: %s", tmp, path,
+	if (rename(tmp, w->path))
+		fatal("cannot rename %s to %s: %s", tmp, w->path,
 		      strerror(errno));
 	log_remove_on_error(NULL);
-
-	for (i = 1; i <= nout; i++)
-		if (outs[i].buf_owned)
-			free(outs[i].buf);
-	free(outs);
 	free(tmp);
+}
+
+void elf_write(struct elf_file *elf, const char *path)
+{
+	struct writer w = { .elf = elf, .path = path, .first_global = 1 };
+	size_t i;
+
+	layout_sections(&w);
+	build_symtab(&w);
+	build_headers(&w);
+	write_file(&w);
+	for (i = 1; i <= w.nout; i++)
+		if (w.outs[i].buf_owned)
+			free(w.outs[i].buf);
+	free(w.outs);
 }

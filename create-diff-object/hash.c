@@ -23,16 +23,6 @@ uint64_t hash_string(const char *s)
 	return h;
 }
 
-static uint64_t hash_integer(uint64_t v)
-{
-	v ^= v >> 33;
-	v *= 0xff51afd7ed558ccdULL;
-	v ^= v >> 33;
-	v *= 0xc4ceb9fe1a85ec53ULL;
-	v ^= v >> 33;
-	return v;
-}
-
 void hash_init(struct hash_table *table, size_t expected)
 {
 	size_t n = 64;
@@ -42,6 +32,7 @@ void hash_init(struct hash_table *table, size_t expected)
 	table->nr_buckets = n;
 	table->count = 0;
 	table->buckets = xcalloc(n, sizeof(*table->buckets));
+	table->slab = NULL;
 }
 
 /* Next node of bucket b after node (NULL: from the head); NULL at the end. */
@@ -69,22 +60,36 @@ static void bucket_append(struct hash_node **buckets, size_t b,
 	buckets[b] = node;
 }
 
+/* Nodes are carved from slabs owned by the table, freed all at once. */
+struct hash_slab {
+	struct hash_slab *prev;
+	size_t used, cap;
+	struct hash_node nodes[];
+};
+
+static struct hash_node *new_node(struct hash_table *table)
+{
+	struct hash_slab *slab = table->slab;
+
+	if (!slab || slab->used == slab->cap) {
+		size_t cap = slab ? slab->cap * 2 : 64;
+
+		slab = xmalloc(sizeof(*slab) + cap * sizeof(slab->nodes[0]));
+		slab->prev = table->slab;
+		slab->used = 0;
+		slab->cap = cap;
+		table->slab = slab;
+	}
+	return &slab->nodes[slab->used++];
+}
+
 void hash_free(struct hash_table *table)
 {
-	size_t i;
+	while (table->slab) {
+		struct hash_slab *prev = table->slab->prev;
 
-	if (!table->buckets)
-		return;
-	for (i = 0; i < table->nr_buckets; i++) {
-		struct hash_node *node = bucket_next(table->buckets, i, NULL);
-
-		while (node) {
-			struct hash_node *next = bucket_next(table->buckets,
-							     i, node);
-
-			free(node);
-			node = next;
-		}
+		free(table->slab);
+		table->slab = prev;
 	}
 	free(table->buckets);
 	table->buckets = NULL;
@@ -126,20 +131,10 @@ static void hash_insert(struct hash_table *table, struct hash_node *node)
 
 void hash_add(struct hash_table *table, const char *key, void *value)
 {
-	struct hash_node *node = xcalloc(1, sizeof(*node));
+	struct hash_node *node = new_node(table);
 
 	node->hash = hash_string(key);
 	node->key = key;
-	node->value = value;
-	hash_insert(table, node);
-}
-
-void hash_add_int(struct hash_table *table, uint64_t key, void *value)
-{
-	struct hash_node *node = xcalloc(1, sizeof(*node));
-
-	node->hash = hash_integer(key);
-	node->ikey = key;
 	node->value = value;
 	hash_insert(table, node);
 }
@@ -155,7 +150,7 @@ struct hash_node *hash_next(const struct hash_table *table, const char *key,
 	h = node ? node->hash : hash_string(key);
 	b = h & (table->nr_buckets - 1);
 	while ((node = bucket_next(table->buckets, b, node)))
-		if (node->hash == h && node->key && !strcmp(node->key, key))
+		if (node->hash == h && !strcmp(node->key, key))
 			return node;
 	return NULL;
 }
@@ -177,17 +172,56 @@ size_t hash_count(const struct hash_table *table, const char *key)
 	return n;
 }
 
-void *hash_find_int(const struct hash_table *table, uint64_t key)
+void strpool_init(struct strpool *pool, bool leading_nul)
 {
-	struct hash_node *node = NULL;
-	uint64_t h = hash_integer(key);
-	size_t b;
+	*pool = (struct strpool){ .leading_nul = leading_nul };
+	pool->cap = 256;
+	pool->buf = xcalloc(1, pool->cap);
+	pool->len = leading_nul ? 1 : 0;
+	hash_init(&pool->offsets, 64);
+}
 
-	if (!table->buckets)
-		return NULL;
-	b = h & (table->nr_buckets - 1);
-	while ((node = bucket_next(table->buckets, b, node)))
-		if (node->hash == h && !node->key && node->ikey == key)
-			return node->value;
-	return NULL;
+/* The keys point into buf: index the strings again after it moved. */
+static void strpool_reindex(struct strpool *pool)
+{
+	size_t off = pool->leading_nul ? 1 : 0;
+
+	hash_free(&pool->offsets);
+	hash_init(&pool->offsets, pool->len / 8);
+	while (off < pool->len) {
+		hash_add(&pool->offsets, pool->buf + off, (void *)(off + 1));
+		off += strlen(pool->buf + off) + 1;
+	}
+}
+
+size_t strpool_add(struct strpool *pool, const char *s)
+{
+	size_t n = strlen(s) + 1, off;
+	void *v;
+
+	if (!*s && pool->leading_nul)
+		return 0;
+	v = hash_find(&pool->offsets, s);
+	if (v)
+		return (size_t)v - 1;
+	if (pool->len + n > pool->cap) {
+		pool->cap = (pool->len + n) * 2;
+		pool->buf = xrealloc(pool->buf, pool->cap);
+		strpool_reindex(pool);
+	}
+	off = pool->len;
+	memcpy(pool->buf + off, s, n);
+	pool->len += n;
+	hash_add(&pool->offsets, pool->buf + off, (void *)(off + 1));
+	return off;
+}
+
+char *strpool_take(struct strpool *pool, size_t *len)
+{
+	char *buf = pool->buf;
+
+	*len = pool->len;
+	hash_free(&pool->offsets);
+	*pool = (struct strpool){ 0 };
+	return buf;
 }

@@ -141,13 +141,12 @@ static bool include_run_worklist(struct cdo *cdo)
 
 	while (cdo->nr_work) {
 		struct section *sec = cdo->work[--cdo->nr_work];
-		size_t i;
 
 		any = true;
 		if (!sec->rela || sec->rela->ignore || is_special_section(sec))
 			continue;
-		for (i = 0; i < sec->rela->nr_relas; i++)
-			include_rela_target(cdo, &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela)
+			include_rela_target(cdo, rela);
 	}
 	return any;
 }
@@ -156,11 +155,8 @@ static bool include_children(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
 	bool any = false;
-	size_t i;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *s = elf->symbols[i];
-
+	for_each_sym(elf, s) {
 		if (s->parent && s->parent->include && !s->include) {
 			include_symbol(cdo, s);
 			any = true;
@@ -179,11 +175,8 @@ static bool is_new_function(const struct symbol *sym)
 static void include_callbacks(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i, j;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (is_rela_section(sec) || !is_callback_section(sec))
 			continue;
 		sec->include = true;
@@ -191,8 +184,8 @@ static void include_callbacks(struct cdo *cdo)
 			sec->secsym->include = true;
 		if (!sec->rela)
 			continue;
-		for (j = 0; j < sec->rela->nr_relas; j++) {
-			struct symbol *fn = sec->rela->relas[j].sym;
+		for_each_rela(sec->rela, rela) {
+			struct symbol *fn = rela->sym;
 
 			if (fn->type == STT_FUNC && fn->sec)
 				include_symbol(cdo, fn);
@@ -203,11 +196,8 @@ static void include_callbacks(struct cdo *cdo)
 void cdo_include(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *s = elf->symbols[i];
-
+	for_each_sym(elf, s) {
 		if (is_changed_function(s)) {
 			include_symbol(cdo, s);
 			cdo->nr_changed++;
@@ -216,6 +206,7 @@ void cdo_include(struct cdo *cdo)
 			cdo->nr_new++;
 		}
 	}
+	special_prepare(cdo);
 	include_callbacks(cdo);
 	for (;;) {
 		bool more = include_run_worklist(cdo);

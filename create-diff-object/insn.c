@@ -16,9 +16,14 @@
 #include "insn.h"
 #include "log.h"
 
+/*
+ * Two capstone handles: "bounds" finds where instructions start (fast, no
+ * operand details) when a section is first decoded; "detail" fills in the
+ * operands of an instruction the first time it is asked for.
+ */
 struct insn_decoder {
-	csh handle;
-	cs_insn *ci;
+	csh bounds, detail;
+	cs_insn *bounds_ci, *detail_ci;
 };
 
 /*
@@ -57,9 +62,11 @@ static struct insn_decoder *decoder_of(struct elf_file *elf)
 		return d;
 	d = xcalloc(1, sizeof(*d));
 	if (cs_option(0, CS_OPT_MEM, (size_t)&mem) != CS_ERR_OK ||
-	    cs_open(CS_ARCH_X86, CS_MODE_64, &d->handle) != CS_ERR_OK ||
-	    cs_option(d->handle, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
-	    !(d->ci = cs_malloc(d->handle)))
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &d->bounds) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &d->detail) != CS_ERR_OK ||
+	    cs_option(d->detail, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
+	    !(d->bounds_ci = cs_malloc(d->bounds)) ||
+	    !(d->detail_ci = cs_malloc(d->detail)))
 		fatal("%s: cannot start the x86 decoder (libcapstone)",
 		      elf->path);
 	elf->decoder = d;
@@ -72,8 +79,10 @@ void insn_decoder_free(struct elf_file *elf)
 
 	if (!d)
 		return;
-	cs_free(d->ci, 1);
-	cs_close(&d->handle);
+	cs_free(d->bounds_ci, 1);
+	cs_free(d->detail_ci, 1);
+	cs_close(&d->bounds);
+	cs_close(&d->detail);
 	free(d);
 	elf->decoder = NULL;
 }
@@ -189,7 +198,7 @@ static struct insn *append(struct section *sec, size_t *cap)
 	return &sec->insns[sec->nr_insns++];
 }
 
-/* Decode [off, end) of sec, stopping before an instruction crossing end. */
+/* Find the instructions of [off, end) of sec, stopping before end. */
 static void decode_range(struct insn_decoder *d, struct section *sec,
 			 unsigned long off, unsigned long end, size_t *cap)
 {
@@ -200,18 +209,21 @@ static void decode_range(struct insn_decoder *d, struct section *sec,
 		struct insn *insn = append(sec, cap);
 
 		insn->offset = off;
-		if (cs_disasm_iter(d->handle, &code, &left, &addr, d->ci)) {
-			fill(insn, d->ci);
+		insn->target = -1;
+		if (cs_disasm_iter(d->bounds, &code, &left, &addr,
+				   d->bounds_ci)) {
+			insn->len = (unsigned char)d->bounds_ci->size;
 		} else {
 			insn->len = 1;
 			insn->class = INSN_BAD;
-			insn->target = -1;
+			insn->detailed = true;
 		}
 		off += insn->len;
 	}
 }
 
-const struct insn *insn_decode(const struct section *csec, size_t *nr)
+/* Instruction boundaries of sec, found on first use. */
+static struct insn *decode(const struct section *csec, size_t *nr)
 {
 	/* decoding fills a cache in the section: it does not change it */
 	struct section *sec = (struct section *)csec;
@@ -241,10 +253,28 @@ const struct insn *insn_decode(const struct section *csec, size_t *nr)
 	return sec->insns;
 }
 
+/* Fill in the operands of insn (once). */
+static const struct insn *detail(const struct section *sec, struct insn *insn)
+{
+	struct insn_decoder *d = sec->elf->decoder;
+	const uint8_t *code = sec->data + insn->offset;
+	size_t left = insn->len;
+	uint64_t addr = insn->offset;
+
+	if (insn->detailed)
+		return insn;
+	insn->detailed = true;
+	if (cs_disasm_iter(d->detail, &code, &left, &addr, d->detail_ci))
+		fill(insn, d->detail_ci);
+	else
+		insn->class = INSN_BAD;
+	return insn;
+}
+
 const struct insn *insn_at(const struct section *sec, unsigned long off)
 {
 	size_t nr, lo = 0, hi;
-	const struct insn *insns = insn_decode(sec, &nr);
+	struct insn *insns = decode(sec, &nr);
 
 	hi = nr;
 	while (lo < hi) {
@@ -256,7 +286,7 @@ const struct insn *insn_at(const struct section *sec, unsigned long off)
 			hi = mid;
 	}
 	if (lo < nr && insns[lo].offset <= off)
-		return &insns[lo];
+		return detail(sec, &insns[lo]);
 	return NULL;
 }
 
@@ -265,7 +295,7 @@ const struct insn *insn_next(const struct section *sec,
 {
 	if (insn + 1 >= sec->insns + sec->nr_insns)
 		return NULL;
-	return insn + 1;
+	return detail(sec, (struct insn *)insn + 1);
 }
 
 bool insn_off_in_imm(const struct insn *insn, unsigned long off)
@@ -280,25 +310,4 @@ void insn_free(struct section *sec)
 	sec->insns = NULL;
 	sec->nr_insns = 0;
 	sec->insns_decoded = false;
-}
-
-/*
- * For a PC-relative field the CPU adds the value to the address of the
- * NEXT instruction, which ends after any immediate operand that follows
- * the field (`cmpl $0x1, var(%rip)`: 1 byte). The target is therefore
- * addend + (end of instruction - field). In data sections (`.long sym - .`)
- * there is no instruction and the target is the addend itself.
- */
-long rela_target_offset(const struct section *base, const struct rela *rela)
-{
-	const struct insn *insn;
-
-	if (!rela_is_pcrel(rela->type) || !is_text_section(base))
-		return rela->addend;
-	if (rela->type != R_X86_64_PC32 && rela->type != R_X86_64_PLT32)
-		return rela->addend + 4;
-	insn = insn_at(base, rela->offset);
-	if (!insn || rela->offset + 4 > insn_end(insn))
-		return rela->addend + 4;
-	return rela->addend + (long)(insn_end(insn) - rela->offset);
 }

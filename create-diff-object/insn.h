@@ -3,8 +3,9 @@
  * insn.h - the x86_64 instructions of a text section, decoded forward once.
  *
  * The first question about a text section decodes all of it (libcapstone,
- * from offset 0, restarting at every function symbol) and keeps the result
- * in the section; later questions are binary searches. Offsets are section
+ * from offset 0, restarting at every function symbol) and keeps the
+ * instructions in the section; later questions are binary searches. The
+ * operands of an instruction are decoded when it is first returned. Offsets are section
  * offsets. Bytes capstone cannot decode become one-byte INSN_BAD entries,
  * so every byte of the section belongs to exactly one entry.
  */
@@ -50,12 +51,10 @@ struct insn {
 	unsigned char dest_reg;		/* enum insn_reg of a register destination */
 	unsigned char dest_width;	/*   its width in bytes */
 	bool rip_relative;		/* memory operand relative to %rip */
+	bool detailed;			/* operands filled in (insn.c) */
 	long imm;			/* immediate value (not for branches) */
 	long target;			/* branch target offset, -1: none */
 };
-
-/* Every instruction of sec by offset (decoded on first use); NULL if not text. */
-const struct insn *insn_decode(const struct section *sec, size_t *nr);
 
 /* The instruction containing byte off of sec, or NULL. */
 const struct insn *insn_at(const struct section *sec, unsigned long off);
@@ -78,7 +77,7 @@ static inline unsigned long insn_end(const struct insn *insn)
 	return insn->offset + insn->len;
 }
 
-/* Release what insn_decode() stored in sec. */
+/* Release the instructions stored in sec. */
 void insn_free(struct section *sec);
 
 #endif

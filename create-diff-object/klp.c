@@ -14,14 +14,6 @@ static bool is_local(const struct symbol *sym)
 	return (sym->twin ? sym->twin->bind : sym->bind) == STB_LOCAL;
 }
 
-static const char *rela_owner_name(const struct section *sec,
-				   const struct rela *rela)
-{
-	struct symbol *f = elf_symbol_containing(sec, rela->offset);
-
-	return f ? f->name : sec->name;
-}
-
 /*
  * What to do about a failed parent_lookup(), matching its reason; target:
  * the symbol is referenced by included code (else it is a changed function).
@@ -57,7 +49,7 @@ static void classify(struct cdo *cdo, const struct section *sec,
 	}
 	if (t->type == STT_SECTION)
 		refuse("%s: section %s: %s references section %s%+ld which is not included and has no symbol to reach it by; this kind of reference is not supported",
-		       cdo->base, sec->name, rela_owner_name(sec, rela),
+		       cdo->base, sec->name, elf_owner_name(sec, rela->offset),
 		       t->name, rela->addend);
 	name = kernel_name(t);
 	local = is_local(t);
@@ -88,7 +80,7 @@ static void classify(struct cdo *cdo, const struct section *sec,
 		return;
 	}
 	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); %s",
-	       cdo->base, sec->name, rela_owner_name(sec, rela),
+	       cdo->base, sec->name, elf_owner_name(sec, rela->offset),
 	       local ? "local" : "global", name, cdo->parent_path, why,
 	       lookup_advice(why, true));
 }

@@ -32,16 +32,16 @@ static bool pointer_target(struct section *sec, unsigned long off,
 
 static const char *pointer_string(struct section *sec, unsigned long off)
 {
-	struct section *target;
-	unsigned long toff;
+	struct rela *rela = elf_rela_at(sec, off);
+	const char *s;
 
-	if (!pointer_target(sec, off, &target, &toff))
+	if (!rela || !rela->sym->sec)
 		return NULL;
-	if (!target->data || toff >= target->size ||
-	    !memchr(target->data + toff, 0, target->size - toff))
-		fatal("%s: section %s: pointer at offset 0x%lx does not point to a NUL-terminated string in %s",
-		      sec->elf->path, sec->name, off, target->name);
-	return (const char *)target->data + toff;
+	s = elf_rela_string(sec, rela);
+	if (!s)
+		fatal("%s: the pointer does not point to a NUL-terminated string in %s",
+		      ELF_LOC(sec, off), rela->sym->sec->name);
+	return s;
 }
 
 static const char *pointer_symbol(struct section *sec, unsigned long off)
@@ -133,23 +133,18 @@ static void dump_klp_records(struct elf_file *elf)
 /* .klp.sym.OBJ.NAME,POS -> OBJ NAME POS */
 static void dump_klp_relas(struct elf_file *elf)
 {
-	size_t i, j;
-
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-
+	for_each_sec(elf, sec) {
 		if (!is_rela_section(sec) ||
 		    !(sec->sh.sh_flags & SHF_RELA_LIVEPATCH))
 			continue;
-		for (j = 0; j < sec->nr_relas; j++) {
-			struct rela *rela = &sec->relas[j];
+		for_each_rela(sec, rela) {
 			const char *n = rela->sym->name, *dot, *comma;
 
 			if (strncmp(n, ".klp.sym.", 9) ||
 			    !(dot = strchr(n + 9, '.')) ||
 			    !(comma = strrchr(dot, ',')))
-				fatal("%s: section %s: relocation at 0x%lx uses symbol %s which is not a .klp.sym.OBJ.NAME,POS symbol",
-				      elf->path, sec->name, rela->offset, n);
+				fatal("%s: the relocation uses symbol %s which is not a .klp.sym.OBJ.NAME,POS symbol",
+				      ELF_LOC(sec->base, rela->offset), n);
 			printf("klp-reloc %.*s %.*s %s %s+0x%lx ",
 			       (int)(dot - n - 9), n + 9,
 			       (int)(comma - dot - 1), dot + 1, comma + 1,
@@ -178,7 +173,8 @@ static void dump_callbacks(struct elf_file *elf)
 		for (i = 0; i < sec->size / KPATCH_CALLBACK_SIZE; i++) {
 			unsigned long base = i * KPATCH_CALLBACK_SIZE;
 			const char *fn = pointer_symbol(sec, base);
-			const char *obj = pointer_string(sec, base + 8);
+			const char *obj = pointer_string(sec, base +
+							 KPATCH_CALLBACK_OBJNAME);
 
 			printf("callback %s %s %s\n", kinds[k],
 			       obj ? obj : "-", fn ? fn : "?");
@@ -190,7 +186,6 @@ int main(int argc, char **argv)
 {
 	struct log_ctx log;
 	struct elf_file *elf;
-	size_t i;
 
 	log_init(&log, "kpatch-dump");
 	if (argc != 2 || argv[1][0] == '-') {
@@ -198,12 +193,9 @@ int main(int argc, char **argv)
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;
 	}
 	elf = elf_read(argv[1]);
-	for (i = 1; i < elf->nr_sections; i++)
-		printf("section %s %zu\n", elf->sections[i]->name,
-		       elf->sections[i]->size);
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *sym = elf->symbols[i];
-
+	for_each_sec(elf, sec)
+		printf("section %s %zu\n", sec->name, sec->size);
+	for_each_sym(elf, sym) {
 		if (!sym->sec || (sym->type != STT_FUNC &&
 				  sym->type != STT_OBJECT))
 			continue;

@@ -147,3 +147,10 @@ void *grow_for(void *array, size_t n, size_t elem)
 		return array;
 	return xrealloc(array, (n ? 2 * n : 1) * elem);
 }
+
+const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}

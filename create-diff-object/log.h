@@ -44,6 +44,8 @@ char *xstrdup(const char *s);
  * power of two, so that appending is amortised O(1).
  */
 void *grow_for(void *array, size_t n, size_t elem);
+/* The last component of a path. */
+const char *base_name(const char *path);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

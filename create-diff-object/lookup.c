@@ -15,13 +15,6 @@
 #include "log.h"
 #include "lookup.h"
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 const char parent_why_no_global[] = "no global symbol of that name in the parent";
 const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
 const char parent_why_in_init[] = "it is in an init section (.init*) of the module, freed and dropped from kallsyms once the module's init finishes";
@@ -246,8 +239,7 @@ static size_t *score_blocks(struct parent *parent, struct elf_file *orig,
 	*best = (size_t)-1;
 	for (i = 0; i < parent->nr_blocks; i++)
 		scores[i] = strcmp(parent->blocks[i].file, file) ? (size_t)-1 : 0;
-	for (i = 1; i < orig->nr_symbols; i++) {
-		struct symbol *s = orig->symbols[i];
+	for_each_sym(orig, s) {
 		struct hash_node *node = NULL;
 
 		if (s->bind != STB_LOCAL || (s->type != STT_FUNC &&

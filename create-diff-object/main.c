@@ -23,21 +23,11 @@ static void usage(FILE *f)
 		"exit status: 0 OUTPUT.o written, 1 error, 2 unsupported change, 3 no functional change\n");
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 static void print_changes(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *s = elf->symbols[i];
-
+	for_each_sym(elf, s) {
 		if (!s->include || s->type != STT_FUNC || s->parent)
 			continue;
 		if (is_changed_function(s))
@@ -109,10 +99,15 @@ int main(int argc, char **argv)
 	special_init(&cdo);
 	/* must be before include: include starts from the changed functions */
 	cdo_compare(&cdo);
+	/*
+	 * Refusals that follow from compare alone (changed data, __init,
+	 * lost static locals, no __fentry__). Must be before the no-change
+	 * exit: a data-only change is refused, not ignored. The refusals
+	 * that need the running kernel's symbols are made by resolve.
+	 */
+	cdo_check_refusals(&cdo);
 	/* must be before resolve: resolve classifies only included code */
 	cdo_include(&cdo);
-	/* must be before the no-change exit: a data-only change is refused */
-	cdo_check_refusals(&cdo);
 
 	if (!cdo.nr_changed && !cdo.nr_new) {
 		printf("%s: no functional changes\n", cdo.base);

@@ -27,29 +27,25 @@ bool is_callback_section(const struct section *sec)
 			strlen(KPATCH_CALLBACKS_PREFIX));
 }
 
-static const char *rela_string(struct cdo *cdo, struct section *sec,
-			       struct rela *rela)
+static const char *rela_string(struct section *sec, struct rela *rela)
 {
-	struct section *t = rela->sym->sec;
-	unsigned long off = rela->sym->sym.st_value + rela->addend;
+	const char *s = elf_rela_string(sec, rela);
 
-	if (!t || !t->data || off >= t->size ||
-	    !memchr(t->data + off, 0, t->size - off))
-		fatal("%s: section %s: entry at offset 0x%lx does not point to a string",
-		      cdo->patched_path, sec->name, rela->offset);
-	return (const char *)t->data + off;
+	if (!s)
+		fatal("%s: the entry does not point to a string",
+		      ELF_LOC(sec, rela->offset));
+	return s;
 }
 
-static struct symbol *rela_function(struct cdo *cdo, struct section *sec,
-				    struct rela *rela)
+static struct symbol *rela_function(struct section *sec, struct rela *rela)
 {
 	struct symbol *sym = rela->sym;
 
 	if (sym->type == STT_SECTION && sym->sec)
 		sym = elf_symbol_containing(sym->sec, rela->addend);
 	if (!sym || sym->type != STT_FUNC)
-		fatal("%s: section %s: entry at offset 0x%lx does not point to a function",
-		      cdo->patched_path, sec->name, rela->offset);
+		fatal("%s: the entry does not point to a function",
+		      ELF_LOC(sec, rela->offset));
 	return sym;
 }
 
@@ -57,13 +53,11 @@ void cdo_read_markers(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
 	struct section *sec;
-	size_t i;
 
 	sec = elf_find_section(elf, KPATCH_IGNORE_SECTIONS);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			const char *name = rela_string(cdo, sec,
-						       &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			const char *name = rela_string(sec, rela);
 			struct section *t = elf_find_section(elf, name);
 
 			if (!t) {
@@ -79,9 +73,8 @@ void cdo_read_markers(struct cdo *cdo)
 	}
 	sec = elf_find_section(elf, KPATCH_IGNORE_FUNCTIONS);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			struct symbol *f = rela_function(cdo, sec,
-							 &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			struct symbol *f = rela_function(sec, rela);
 
 			debug("ignoring function %s", f->name);
 			f->ignore = true;
@@ -89,19 +82,17 @@ void cdo_read_markers(struct cdo *cdo)
 	}
 	sec = elf_find_section(elf, KPATCH_FORCE);
 	if (sec && sec->rela) {
-		for (i = 0; i < sec->rela->nr_relas; i++) {
-			struct symbol *f = rela_function(cdo, sec,
-							 &sec->rela->relas[i]);
+		for_each_rela(sec->rela, rela) {
+			struct symbol *f = rela_function(sec, rela);
 
 			debug("forcing function %s", f->name);
 			f->force = true;
 		}
 	}
-	for (i = 1; i < elf->nr_sections; i++) {
-		sec = elf->sections[i];
-		if (is_marker_section(sec))
-			sec->ignore = true;
-		if (sec->ignore && sec->sym)
-			sec->sym->ignore = true;
+	for_each_sec(elf, s) {
+		if (is_marker_section(s))
+			s->ignore = true;
+		if (s->ignore && s->sym)
+			s->sym->ignore = true;
 	}
 }

@@ -13,39 +13,10 @@
 #include "kpatch-abi.h"
 #include "log.h"
 
-struct string_pool {
-	char *buf;
-	size_t len, cap;
-	struct hash_table offsets;	/* key: own copy, value: offset + 1 */
-	char **keys;
-	size_t nr_keys;
-};
-
-static size_t pool_add(struct string_pool *pool, const char *s)
-{
-	size_t n = strlen(s) + 1, off;
-	void *v = hash_find(&pool->offsets, s);
-
-	if (v)
-		return (size_t)v - 1;
-	if (pool->len + n > pool->cap) {
-		pool->cap = (pool->len + n) * 2;
-		pool->buf = xrealloc(pool->buf, pool->cap);
-	}
-	off = pool->len;
-	memcpy(pool->buf + off, s, n);
-	pool->len += n;
-	pool->keys = grow_for(pool->keys, pool->nr_keys, sizeof(*pool->keys));
-	pool->keys[pool->nr_keys] = xstrdup(s);
-	hash_add(&pool->offsets, pool->keys[pool->nr_keys++],
-		 (void *)(off + 1));
-	return off;
-}
-
 struct output_state {
 	struct cdo *cdo;
 	struct elf_file *out;
-	struct string_pool strings;
+	struct strpool strings;
 	struct hash_table undefined;
 	struct section *strsec;
 	/* relocations to .kpatch.strings, added once the section exists */
@@ -64,7 +35,7 @@ static void add_string_ref(struct output_state *os, struct section *sec,
 			       sizeof(*os->pending));
 	os->pending[os->nr_pending++] = (struct pending_string){
 		.sec = sec, .offset = offset,
-		.stroff = pool_add(&os->strings, s),
+		.stroff = strpool_add(&os->strings, s),
 	};
 }
 
@@ -116,10 +87,9 @@ static void copy_partial(struct section *sec, struct section *o)
 static void copy_sections(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i], *o;
+	for_each_sec(p, sec) {
+		struct section *o;
 
 		if (!is_output_section(sec))
 			continue;
@@ -135,8 +105,8 @@ static void copy_sections(struct output_state *os)
 		sec->out = o;
 		elf_add_symbol(os->out, "", STB_LOCAL, STT_SECTION, o, 0, 0);
 	}
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *sym = p->symbols[i], *o;
+	for_each_sym(p, sym) {
+		struct symbol *o;
 
 		if (!is_output_symbol(sym))
 			continue;
@@ -195,10 +165,10 @@ static void copy_rela(struct output_state *os, struct section *orela,
 static void copy_relas(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i], *orela;
+	for_each_sec(p, sec) {
+		struct section *orela;
 
 		if (!sec->out || !sec->reach)
 			continue;
@@ -212,17 +182,14 @@ static void copy_relas(struct output_state *os)
 static void add_callback_objnames(struct output_state *os)
 {
 	struct elf_file *p = os->cdo->patched;
-	size_t i, e;
+	size_t e;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i];
-
+	for_each_sec(p, sec) {
 		if (!sec->out || !is_callback_section(sec))
 			continue;
 		for (e = 0; e < sec->size / KPATCH_CALLBACK_SIZE; e++)
-			add_string_ref(os, sec->out,
-				       e * KPATCH_CALLBACK_SIZE + 8,
-				       os->cdo->objname);
+			add_string_ref(os, sec->out, e * KPATCH_CALLBACK_SIZE +
+				       KPATCH_CALLBACK_OBJNAME, os->cdo->objname);
 	}
 }
 
@@ -231,10 +198,9 @@ static void build_funcs(struct output_state *os)
 	struct cdo *cdo = os->cdo;
 	struct elf_file *p = cdo->patched;
 	struct section *sec = NULL, *rsec = NULL;
-	size_t i, n = 0;
+	size_t n = 0;
 
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *f = p->symbols[i];
+	for_each_sym(p, f) {
 		unsigned char entry[KPATCH_FUNC_SIZE] = { 0 };
 
 		if (!f->klp_func || !f->out)
@@ -318,9 +284,7 @@ void cdo_output(struct cdo *cdo)
 
 	os.out = elf_new(cdo->output_path);
 	os.out->ehdr = cdo->patched->ehdr;
-	os.strings.cap = 256;
-	os.strings.buf = xcalloc(1, os.strings.cap);
-	hash_init(&os.strings.offsets, 64);
+	strpool_init(&os.strings, false);
 	hash_init(&os.undefined, 64);
 	cdo->out = os.out;
 
@@ -337,11 +301,7 @@ void cdo_output(struct cdo *cdo)
 			elf_sort_relas(os.out->sections[i]);
 	elf_write(os.out, cdo->output_path);
 
-	for (i = 0; i < os.strings.nr_keys; i++)
-		free(os.strings.keys[i]);
-	free(os.strings.keys);
-	free(os.strings.buf);
+	free(strpool_take(&os.strings, &i));
 	free(os.pending);
-	hash_free(&os.strings.offsets);
 	hash_free(&os.undefined);
 }

@@ -70,11 +70,8 @@ static bool has_fentry(const struct symbol *f)
 static void check_ftrace(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (!is_changed_function(p) || has_fentry(p))
 			continue;
 		refuse("%s: section %s: changed function %s has no ftrace entry (no 'call __fentry__' at its start; notrace or inline-only?); it cannot be redirected: patch its callers instead, or remove notrace",
@@ -85,11 +82,9 @@ static void check_ftrace(struct cdo *cdo)
 void cdo_check_refusals(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *p = elf->symbols[i];
-
+	for_each_sym(elf, p) {
 		if (p->status != ST_CHANGED || p->ignore || p->sec->ignore ||
 		    p->special_static)
 			continue;
@@ -101,9 +96,7 @@ void cdo_check_refusals(struct cdo *cdo)
 	}
 	/* an original static local the patched code lost track of */
 	elf = cdo->orig;
-	for (i = 1; i < elf->nr_symbols; i++) {
-		struct symbol *o = elf->symbols[i];
-
+	for_each_sym(elf, o) {
 		if (!o->static_local || o->twin)
 			continue;
 		for (j = 0; j < o->nr_referrers; j++) {

@@ -31,15 +31,6 @@ static void place_partial(struct section *sec)
 	}
 }
 
-/* The function or object a relocation sits in, for messages. */
-static const char *rela_owner(const struct section *sec,
-			      const struct rela *rela)
-{
-	struct symbol *f = elf_symbol_containing(sec, rela->offset);
-
-	return f ? f->name : sec->name;
-}
-
 /* A target in OUTPUT.o: check that output can name it. */
 static void check_internal(struct cdo *cdo, const struct section *sec,
 			   const struct rela *r)
@@ -48,7 +39,7 @@ static void check_internal(struct cdo *cdo, const struct section *sec,
 
 	if (!is_output_section(t->sec))
 		fatal("%s: section %s: %s references %s in section %s, which is not in the output (internal error: neither included nor reached by a livepatch relocation); please report it with both objects",
-		      cdo->base, sec->name, rela_owner(sec, r), t->name,
+		      cdo->base, sec->name, elf_owner_name(sec, r->offset), t->name,
 		      t->sec->name);
 	if ((t->type == STT_SECTION || !is_output_symbol(t)) &&
 	    t->sec->partial)
@@ -70,7 +61,7 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 		offset = r->offset - in->sym.st_value + in->new_value;
 	}
 	if (is_callback_section(sec) &&
-	    (r->offset % KPATCH_CALLBACK_SIZE) == 8)
+	    (r->offset % KPATCH_CALLBACK_SIZE) == KPATCH_CALLBACK_OBJNAME)
 		return;			/* the objname: output.c writes it */
 	klp_classify(cdo, sec, r, reach);
 	reach->offset = offset;
@@ -81,11 +72,9 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 static void resolve_relas(struct cdo *cdo)
 {
 	struct elf_file *p = cdo->patched;
-	size_t i, j;
+	size_t j;
 
-	for (i = 1; i < p->nr_sections; i++) {
-		struct section *sec = p->sections[i];
-
+	for_each_sec(p, sec) {
 		if (!is_output_section(sec))
 			continue;
 		if (sec->partial)
@@ -108,11 +97,8 @@ static void resolve_relas(struct cdo *cdo)
 static void resolve_functions(struct cdo *cdo)
 {
 	struct elf_file *p = cdo->patched;
-	size_t i;
 
-	for (i = 1; i < p->nr_symbols; i++) {
-		struct symbol *f = p->symbols[i];
-
+	for_each_sym(p, f) {
 		if (is_changed_function(f) && is_output_symbol(f))
 			klp_function_sympos(cdo, f, &f->sympos, &f->klp_func);
 	}

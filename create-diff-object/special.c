@@ -51,6 +51,7 @@ struct special_ctx {
 	size_t sizes[NR_SPECIAL];	/* special_descs[i] with overrides */
 	struct special_state *states;
 	size_t nr_states;
+	struct special_state *orc, *orc_ip;	/* kept alike, or NULL */
 };
 
 /* Index in special_descs of the section called name, or -1. */
@@ -187,6 +188,39 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	return &ctx->states[ctx->nr_states++];
 }
 
+/* The relocation of entry e's first field: the code the entry describes. */
+static struct rela *entry_code(const struct section *sec, size_t size,
+			       size_t e)
+{
+	return elf_rela_at(sec, e * size);
+}
+
+/* The function entry e describes and the offset into it, or NULL. */
+struct symbol *special_entry_owner(const struct section *sec, size_t size,
+				   size_t e, unsigned long *off)
+{
+	struct rela *r = entry_code(sec, size, e);
+	struct symbol *sym;
+	long t;
+
+	if (!r || !r->sym->sec)
+		return NULL;
+	sym = r->sym;
+	t = rela_target_offset(sec, r);
+	if (sym->type == STT_SECTION) {
+		if (t < 0)
+			return NULL;
+		sym = elf_symbol_containing(sym->sec, (unsigned long)t);
+		if (!sym)
+			return NULL;
+		t -= (long)sym->sym.st_value;
+	}
+	if (sym->type != STT_FUNC || t < 0)
+		return NULL;
+	*off = (unsigned long)t;
+	return sym;
+}
+
 /*
  * Keep an entry when the code it describes is in the output: a whole text
  * section is copied even when only one of its functions was wanted (.sched.text,
@@ -196,7 +230,7 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
  */
 static bool owner_included(struct special_state *st, size_t e)
 {
-	struct rela *r = elf_rela_at(st->sec, e * st->size);
+	struct rela *r = entry_code(st->sec, st->size, e);
 	struct section *code;
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
@@ -204,24 +238,47 @@ static bool owner_included(struct special_state *st, size_t e)
 	return code->include && !code->partial && !code->ignore;
 }
 
-bool special_mark_entries(struct cdo *cdo)
+/*
+ * Check every special section whose entries include may keep, before it
+ * starts: sizes must be whole entries, .orc_unwind must match
+ * .orc_unwind_ip.
+ */
+void special_prepare(struct cdo *cdo)
 {
-	struct elf_file *elf = cdo->patched;
-	struct special_state *ip, *orc;
+	struct special_ctx *ctx = cdo->special;
 	struct section *orcsec;
-	size_t ip_index = (size_t)-1;
-	bool any = false;
-	size_t i, e;
+	ssize_t ip = -1;
 
-	for (i = 1; i < elf->nr_sections; i++) {
-		struct section *sec = elf->sections[i];
-		struct special_state *st;
-
+	for_each_sec(cdo->patched, sec) {
 		if (sec->ignore || !sec->rela || !is_special_section(sec))
 			continue;
-		st = get_state(cdo, sec);
 		if (!strcmp(sec->name, ".orc_unwind_ip"))
-			ip_index = (size_t)(st - cdo->special->states);
+			ip = (ssize_t)ctx->nr_states;
+		get_state(cdo, sec);
+	}
+	orcsec = elf_find_section(cdo->patched, ".orc_unwind");
+	if (ip < 0 || !orcsec)
+		return;
+	/* get_state() may move states[]: take the other pointer after it */
+	ctx->orc = get_state(cdo, orcsec);
+	ctx->orc_ip = &ctx->states[ip];
+	if (ctx->orc->nr != ctx->orc_ip->nr)
+		fatal("%s: .orc_unwind has %zu entries but .orc_unwind_ip has %zu",
+		      cdo->base, ctx->orc->nr, ctx->orc_ip->nr);
+}
+
+bool special_mark_entries(struct cdo *cdo)
+{
+	struct special_ctx *ctx = cdo->special;
+	bool any = false;
+	size_t s, e;
+
+	for (s = 0; s < ctx->nr_states; s++) {
+		struct special_state *st = &ctx->states[s];
+		struct section *sec = st->sec;
+
+		if (st == ctx->orc)
+			continue;
 		for (e = 0; e < st->nr; e++) {
 			size_t j, end;
 
@@ -236,17 +293,8 @@ bool special_mark_entries(struct cdo *cdo)
 				include_rela_target(cdo, &sec->rela->relas[j]);
 		}
 	}
-	orcsec = elf_find_section(elf, ".orc_unwind");
-	if (ip_index != (size_t)-1 && orcsec) {
-		/* get_state() may move states[]: take pointers afterwards */
-		orc = get_state(cdo, orcsec);
-		ip = &cdo->special->states[ip_index];
-		if (orc->nr != ip->nr)
-			fatal("%s: .orc_unwind has %zu entries but .orc_unwind_ip has %zu",
-			      cdo->base, orc->nr, ip->nr);
-		for (e = 0; e < ip->nr; e++)
-			orc->kept[e] = ip->kept[e];
-	}
+	if (ctx->orc)
+		memcpy(ctx->orc->kept, ctx->orc_ip->kept, ctx->orc->nr);
 	return any;
 }
 
