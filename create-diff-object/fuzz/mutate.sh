@@ -49,10 +49,13 @@ done
 shift $((OPTIND - 1))
 
 if [ -z "$bindir" ]; then
-	build=${TMPDIR:-/tmp}/cdo-mutate-build
-	mkdir -p "$build"
-	# sources only: never the other build outputs
+	top=${TMPDIR:-/tmp}/cdo-mutate-build
+	build=$top/create-diff-object
+	mkdir -p "$build" "$top/kmod/patch"
+	# sources only: never the other build outputs (kpatch-abi.h includes
+	# ../kmod/patch/kpatch-patch.h, so keep the tree's layout)
 	cp -p "$src"/*.c "$src"/*.h "$src"/Makefile "$build"/
+	cp -p "$src"/../kmod/patch/kpatch-patch.h "$top/kmod/patch/"
 	if ! make -s -C "$build" SANITIZE=1 -j2 > "$build/make.log" 2>&1; then
 		cat "$build/make.log" >&2
 		echo "mutate.sh: cannot build the sanitized binaries in $build" >&2
