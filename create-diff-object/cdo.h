@@ -35,6 +35,7 @@ struct cdo {
 	struct section **work;		/* include.c: sections to follow */
 	size_t nr_work;
 	struct special_ctx *special;	/* special.c: sizes, kept entries */
+	struct log_defer release;	/* cdo_free() on an error exit */
 };
 
 /* correlate.c */

@@ -475,11 +475,23 @@ static void read_relas(struct elf_file *elf)
 	}
 }
 
+static void release_elf(void *elf)
+{
+	elf_free(elf);
+}
+
+void elf_own(struct elf_file *elf)
+{
+	elf->fd = -1;
+	log_defer(&elf->release, release_elf, elf);
+}
+
 struct elf_file *elf_read(const char *path)
 {
 	struct elf_file *elf = xcalloc(1, sizeof(*elf));
 	Elf *e;
 
+	elf_own(elf);
 	elf->path = xstrdup(path);
 	elf_version(EV_CURRENT);
 	elf->fd = open(path, O_RDONLY);
@@ -514,7 +526,10 @@ void elf_free(struct elf_file *elf)
 
 	if (!elf)
 		return;
-	for_each_sec(elf, sec) {
+	log_undefer(&elf->release);
+	for (i = 1; i < elf->nr_sections && elf->sections; i++) {
+		struct section *sec = elf->sections[i];
+
 		if (!sec)
 			continue;
 		if (sec->data_owned)
@@ -541,7 +556,7 @@ void elf_free(struct elf_file *elf)
 	insn_decoder_free(elf);
 	if (elf->handle)
 		elf_end(elf->handle);
-	if (elf->handle)
+	if (elf->fd >= 0)
 		close(elf->fd);
 	free(elf->path);
 	free(elf);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "hash.h"
+#include "log.h"
 
 #ifndef SHF_RELA_LIVEPATCH
 #define SHF_RELA_LIVEPATCH	0x00100000
@@ -117,7 +118,8 @@ struct elf_file {
 	struct hash_table sym_by_name;
 	struct insn_decoder *decoder;	/* insn.c, created on first use */
 	void *handle;			/* libelf descriptor (reading) */
-	int fd;
+	int fd;				/* -1: none */
+	struct log_defer release;	/* elf_free() on an error exit */
 };
 
 /*
@@ -125,21 +127,25 @@ struct elf_file {
  * loop variable is declared by the macro. break and continue work.
  */
 #define for_each_sec(elf, sec)						\
-	for (struct section **__sec_p = (elf)->sections + 1, *sec = NULL; \
-	     __sec_p < (elf)->sections + (elf)->nr_sections &&		\
+	for (struct section **__sec_p = (elf)->sections ?		\
+	     (elf)->sections + 1 : NULL, *sec = NULL;			\
+	     __sec_p && __sec_p < (elf)->sections + (elf)->nr_sections &&	\
 	     ((sec) = *__sec_p, 1); __sec_p++)
 
 #define for_each_sym(elf, sym)						\
-	for (struct symbol **__sym_p = (elf)->symbols + 1, *sym = NULL;	\
-	     __sym_p < (elf)->symbols + (elf)->nr_symbols &&		\
+	for (struct symbol **__sym_p = (elf)->symbols ?			\
+	     (elf)->symbols + 1 : NULL, *sym = NULL;			\
+	     __sym_p && __sym_p < (elf)->symbols + (elf)->nr_symbols &&	\
 	     ((sym) = *__sym_p, 1); __sym_p++)
 
 /* Iterate the relocations of a rela section, in offset order. */
 #define for_each_rela(relasec, rela)					\
 	for (struct rela *rela = (relasec)->relas;			\
-	     rela < (relasec)->relas + (relasec)->nr_relas; rela++)
+	     rela && rela < (relasec)->relas + (relasec)->nr_relas; rela++)
 
 struct elf_file *elf_read(const char *path);
+/* Register a new elf_file to be freed on an error exit (elf_read, elf_new). */
+void elf_own(struct elf_file *elf);
 void elf_free(struct elf_file *elf);
 
 /* Write the model to path (via path.tmp, renamed on success). */

@@ -20,8 +20,8 @@ struct elf_file *elf_new(const char *path)
 {
 	struct elf_file *elf = xcalloc(1, sizeof(*elf));
 
+	elf_own(elf);
 	elf->path = xstrdup(path);
-	elf->fd = -1;
 	elf->nr_sections = 1;
 	elf->sections = xcalloc(1, sizeof(*elf->sections));
 	elf->nr_symbols = 1;
@@ -139,12 +139,14 @@ struct out_section {
 	bool buf_owned;
 };
 
-static void *build_relas(struct elf_file *elf, struct section *sec)
+/* The raw relocations of sec into o->buf (owned by o from the start). */
+static void build_relas(struct section *sec, struct out_section *o)
 {
 	Elf64_Rela *out = xcalloc(sec->nr_relas ? sec->nr_relas : 1,
 				  sizeof(*out));
 
-	(void)elf;
+	o->buf = out;
+	o->buf_owned = true;
 	for_each_rela(sec, rela) {
 		size_t i = (size_t)(rela - sec->relas);
 
@@ -156,14 +158,17 @@ static void *build_relas(struct elf_file *elf, struct section *sec)
 		out[i].r_info = ELF64_R_INFO(rela->sym->out_index, rela->type);
 		out[i].r_addend = rela->addend;
 	}
-	return out;
 }
 
-static void *build_group(struct elf_file *elf, struct section *sec)
+/* The group's section indexes, renumbered, into o->buf. */
+static void build_group(struct elf_file *elf, struct section *sec,
+			struct out_section *o)
 {
 	Elf32_Word *words = xmalloc(sec->size);
 	size_t i, n = sec->size / 4;
 
+	o->buf = words;
+	o->buf_owned = true;
 	memcpy(words, sec->data, sec->size);
 	for (i = 1; i < n; i++) {
 		if (words[i] >= elf->nr_sections || !elf->sections[words[i]])
@@ -171,7 +176,6 @@ static void *build_group(struct elf_file *elf, struct section *sec)
 			      elf->path, sec->name, words[i]);
 		words[i] = elf->sections[words[i]]->out_index;
 	}
-	return words;
 }
 
 /* What elf_write() builds before writing. */
@@ -184,7 +188,35 @@ struct writer {
 	Elf64_Sym *syms;
 	size_t nsyms, first_global;
 	struct strpool strtab, shstrtab;
+	char *tmp;			/* path.tmp, removed unless renamed */
+	int fd;
+	Elf *e;
+	struct log_defer release;	/* writer_free() on an error exit */
 };
+
+static void writer_free(void *arg)
+{
+	struct writer *w = arg;
+	size_t i, len;
+
+	log_undefer(&w->release);
+	if (w->e)
+		elf_end(w->e);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp)
+		unlink(w->tmp);
+	free(w->tmp);
+	for (i = 1; i <= w->nout; i++)
+		if (w->outs[i].buf_owned)
+			free(w->outs[i].buf);
+	free(w->outs);
+	free(w->syms);
+	if (w->strtab.buf)
+		free(strpool_take(&w->strtab, &len));
+	if (w->shstrtab.buf)
+		free(strpool_take(&w->shstrtab, &len));
+}
 
 /* Layout: which sections are written, and their indexes. */
 static void layout_sections(struct writer *w)
@@ -255,8 +287,7 @@ static void header_of(struct writer *w, struct out_section *o)
 	o->buf = sec->data;
 	o->size = sec->size;
 	if (sec->sh.sh_type == SHT_RELA) {
-		o->buf = build_relas(w->elf, sec);
-		o->buf_owned = true;
+		build_relas(sec, o);
 		o->size = sec->nr_relas * sizeof(Elf64_Rela);
 		o->sh.sh_link = w->symtab_index;
 		o->sh.sh_info = sec->base->out_index;
@@ -265,8 +296,7 @@ static void header_of(struct writer *w, struct out_section *o)
 		if (o->sh.sh_addralign < 8)
 			o->sh.sh_addralign = 8;
 	} else if (sec->sh.sh_type == SHT_GROUP) {
-		o->buf = build_group(w->elf, sec);
-		o->buf_owned = true;
+		build_group(w->elf, sec, o);
 		o->sh.sh_link = w->symtab_index;
 		if (sec->sh.sh_info < w->elf->nr_symbols &&
 		    w->elf->symbols[sec->sh.sh_info])
@@ -280,9 +310,10 @@ static void add_table(struct writer *w, const char *name, GElf_Shdr sh,
 {
 	struct out_section *o = &w->outs[++w->nout];
 
+	/* .symtab stays w->syms; the string tables are taken from the pools */
 	*o = (struct out_section){
 		.name = name, .sh = sh, .buf = buf, .size = size,
-		.buf_owned = true,
+		.buf_owned = buf != w->syms,
 	};
 	o->sh.sh_name = strpool_add(&w->shstrtab, name);
 }
@@ -314,18 +345,17 @@ static void build_headers(struct writer *w)
 /* Write the headers and contents to path.tmp, then rename it to path. */
 static void write_file(struct writer *w)
 {
-	char *tmp = xasprintf("%s.tmp", w->path);
+	const char *tmp = w->tmp = xasprintf("%s.tmp", w->path);
 	GElf_Ehdr ehdr;
 	size_t i;
-	int fd;
+	int err;
 	Elf *e;
 
-	log_remove_on_error(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
+	w->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (w->fd < 0)
 		fatal("%s: cannot create: %s", tmp, strerror(errno));
 	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_WRITE, NULL);
+	e = w->e = elf_begin(w->fd, ELF_C_WRITE, NULL);
 	if (!e || !gelf_newehdr(e, ELFCLASS64))
 		fatal("%s: cannot start ELF output: %s", tmp, elf_errmsg(-1));
 	gelf_getehdr(e, &ehdr);
@@ -361,26 +391,30 @@ static void write_file(struct writer *w)
 	if (elf_update(e, ELF_C_WRITE) < 0)
 		fatal("%s: cannot write: %s", tmp, elf_errmsg(-1));
 	elf_end(e);
-	if (fsync(fd) || close(fd))
+	w->e = NULL;
+	if (fsync(w->fd))
+		fatal("%s: cannot write: %s", tmp, strerror(errno));
+	err = close(w->fd);
+	w->fd = -1;
+	if (err)
 		fatal("%s: cannot write: %s", tmp, strerror(errno));
 	if (rename(tmp, w->path))
 		fatal("cannot rename %s to %s: %s", tmp, w->path,
 		      strerror(errno));
-	log_remove_on_error(NULL);
-	free(tmp);
+	free(w->tmp);
+	w->tmp = NULL;
 }
 
 void elf_write(struct elf_file *elf, const char *path)
 {
-	struct writer w = { .elf = elf, .path = path, .first_global = 1 };
-	size_t i;
+	struct writer w = {
+		.elf = elf, .path = path, .first_global = 1, .fd = -1,
+	};
 
+	log_defer(&w.release, writer_free, &w);
 	layout_sections(&w);
 	build_symtab(&w);
 	build_headers(&w);
 	write_file(&w);
-	for (i = 1; i <= w.nout; i++)
-		if (w.outs[i].buf_owned)
-			free(w.outs[i].buf);
-	free(w.outs);
+	writer_free(&w);
 }

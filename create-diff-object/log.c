@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 
@@ -24,10 +23,29 @@ bool log_debug_enabled(void)
 	return log_ctx && log_ctx->debug;
 }
 
-void log_remove_on_error(const char *path)
+void log_defer(struct log_defer *d, void (*release)(void *arg), void *arg)
 {
-	if (log_ctx)
-		log_ctx->tmp_path = path;
+	d->release = release;
+	d->arg = arg;
+	d->next = NULL;
+	if (!log_ctx)
+		return;
+	d->next = log_ctx->defers;
+	log_ctx->defers = d;
+}
+
+void log_undefer(struct log_defer *d)
+{
+	struct log_defer **p;
+
+	if (!log_ctx)
+		return;
+	for (p = &log_ctx->defers; *p; p = &(*p)->next) {
+		if (*p == d) {
+			*p = d->next;
+			return;
+		}
+	}
 }
 
 static void vmessage(const char *level, const char *fmt, va_list ap)
@@ -40,8 +58,12 @@ static void vmessage(const char *level, const char *fmt, va_list ap)
 
 static void __attribute__((noreturn)) die(int code)
 {
-	if (log_ctx && log_ctx->tmp_path)
-		unlink(log_ctx->tmp_path);
+	while (log_ctx && log_ctx->defers) {
+		struct log_defer *d = log_ctx->defers;
+
+		log_ctx->defers = d->next;
+		d->release(d->arg);
+	}
 	exit(code);
 }
 

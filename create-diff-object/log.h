@@ -18,16 +18,31 @@
  * What messages need, owned by the program's main() (struct cdo for
  * create-diff-object) and installed with log_init() before anything else.
  */
+struct log_defer;
+
 struct log_ctx {
 	const char *prog;	/* message prefix */
 	bool debug;		/* print debug() messages */
-	const char *tmp_path;	/* removed before an error exit */
+	struct log_defer *defers;	/* released before an error exit */
+};
+
+/*
+ * Something an error exit releases (an object with open files, mappings
+ * and memory): registered when it is created, dropped when it is freed.
+ * fatal() and refuse() release what is registered, last first, so that
+ * an error exit leaves nothing behind (the fuzz harnesses run the tools
+ * many times in one process).
+ */
+struct log_defer {
+	struct log_defer *next;
+	void (*release)(void *arg);
+	void *arg;
 };
 
 void log_init(struct log_ctx *ctx, const char *prog);
 bool log_debug_enabled(void);
-/* Remove path if the program exits with an error (NULL: nothing). */
-void log_remove_on_error(const char *path);
+void log_defer(struct log_defer *d, void (*release)(void *arg), void *arg);
+void log_undefer(struct log_defer *d);
 
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

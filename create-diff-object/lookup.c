@@ -86,29 +86,55 @@ static void mark_listed(struct parent *parent,
 	ps->listed = !!(secs->flags[shndx] & SHF_ALLOC);
 }
 
+static void release_parent(void *parent)
+{
+	parent_free(parent);
+}
+
+/* Close what parent_read() had open. */
+static void parent_done_reading(struct parent *parent)
+{
+	if (parent->secs) {
+		free(parent->secs->flags);
+		free(parent->secs->init);
+		free(parent->secs->percpu);
+		free(parent->secs);
+		parent->secs = NULL;
+	}
+	if (parent->handle)
+		elf_end(parent->handle);
+	parent->handle = NULL;
+	if (parent->fd >= 0)
+		close(parent->fd);
+	parent->fd = -1;
+}
+
 struct parent *parent_read(const char *path)
 {
-	struct parent_sections secs = { 0 };
 	struct parent *parent = xcalloc(1, sizeof(*parent));
+	struct parent_sections *secs;
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	GElf_Ehdr eh;
 	Elf_Data *data = NULL;
 	size_t n = 0, i, strndx = 0;
-	int fd, block = -1;
+	int block = -1;
 	Elf *e;
 
+	parent->fd = -1;
+	log_defer(&parent->release, release_parent, parent);
 	parent->path = xstrdup(path);
+	secs = parent->secs = xcalloc(1, sizeof(*secs));
 	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	parent->fd = open(path, O_RDONLY);
+	if (parent->fd < 0)
 		fatal("%s: cannot open the parent object: %s", path,
 		      strerror(errno));
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	e = parent->handle = elf_begin(parent->fd, ELF_C_READ_MMAP, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
 		fatal("%s: the parent object is not an ELF file", path);
 	parent->is_module = eh.e_type == ET_REL;
-	read_sections(e, path, &secs);
+	read_sections(e, path, secs);
 	while ((scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			fatal("%s: cannot read a section header: %s", path,
@@ -158,16 +184,12 @@ struct parent *parent_read(const char *path)
 		ps->bind = GELF_ST_BIND(sym.st_info);
 		ps->type = type;
 		ps->block = ps->bind == STB_LOCAL ? block : -1;
-		mark_listed(parent, &secs, ps, &sym);
+		mark_listed(parent, secs, ps, &sym);
 	}
-	free(secs.flags);
-	free(secs.init);
-	free(secs.percpu);
 	for (i = 0; i < parent->nr_syms; i++)
 		hash_add(&parent->by_name, parent->syms[i].name,
 			 &parent->syms[i]);
-	elf_end(e);
-	close(fd);
+	parent_done_reading(parent);
 	return parent;
 }
 
@@ -177,6 +199,8 @@ void parent_free(struct parent *parent)
 
 	if (!parent)
 		return;
+	log_undefer(&parent->release);
+	parent_done_reading(parent);
 	for (i = 0; i < parent->nr_syms; i++)
 		free(parent->syms[i].name);
 	for (i = 0; i < parent->nr_blocks; i++)
@@ -330,19 +354,35 @@ int parent_global_bind(struct parent *parent, const char *name)
 	return bind;
 }
 
+static void release_symvers(void *sv)
+{
+	symvers_free(sv);
+}
+
+/* Close what symvers_read() had open. */
+static void symvers_done_reading(struct symvers *sv)
+{
+	if (sv->file)
+		fclose(sv->file);
+	sv->file = NULL;
+	free(sv->line);
+	sv->line = NULL;
+}
+
 struct symvers *symvers_read(const char *path)
 {
 	struct symvers *sv = xcalloc(1, sizeof(*sv));
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
 	size_t cap = 0, lineno = 0;
+	FILE *f;
 
+	log_defer(&sv->release, release_symvers, sv);
+	f = sv->file = fopen(path, "r");
 	if (!f)
 		fatal("%s: cannot open Module.symvers: %s", path,
 		      strerror(errno));
 	hash_init(&sv->by_name, 4096);
-	while (getline(&line, &cap, f) > 0) {
-		char *fields[5] = { 0 }, *p = line, *mod;
+	while (getline(&sv->line, &cap, f) > 0) {
+		char *fields[5] = { 0 }, *line = sv->line, *p = line, *mod;
 		size_t n = 0;
 
 		lineno++;
@@ -371,8 +411,7 @@ struct symvers *symvers_read(const char *path)
 		sv->lines[sv->nr_lines++] = mod;
 		hash_add(&sv->by_name, sv->lines[sv->nr_lines - 2], mod);
 	}
-	free(line);
-	fclose(f);
+	symvers_done_reading(sv);
 	return sv;
 }
 
@@ -382,6 +421,8 @@ void symvers_free(struct symvers *sv)
 
 	if (!sv)
 		return;
+	log_undefer(&sv->release);
+	symvers_done_reading(sv);
 	for (i = 0; i < sv->nr_lines; i++)
 		free(sv->lines[i]);
 	free(sv->lines);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "hash.h"
+#include "log.h"
 
 struct parent_symbol {
 	char *name;
@@ -37,12 +38,20 @@ struct parent {
 	/* parent_lookup(): how well each block matches the original object */
 	size_t *scores;
 	size_t best_score;
+	/* while parent_read() runs */
+	void *handle;
+	int fd;
+	struct parent_sections *secs;
+	struct log_defer release;
 };
 
 struct symvers {
 	struct hash_table by_name;	/* name -> module name ("vmlinux") */
 	char **lines;
 	size_t nr_lines;
+	void *file;			/* FILE * while symvers_read() runs */
+	char *line;
+	struct log_defer release;
 };
 
 struct parent *parent_read(const char *path);

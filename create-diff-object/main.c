@@ -23,6 +23,20 @@ static void usage(FILE *f)
 		"exit status: 0 OUTPUT.o written, 1 error, 2 unsupported change, 3 no functional change\n");
 }
 
+/*
+ * Free what the phases keep in struct cdo itself (also on an error exit,
+ * see log_defer(); the objects and the parent release themselves).
+ */
+static void cdo_free(void *arg)
+{
+	struct cdo *cdo = arg;
+
+	log_undefer(&cdo->release);
+	special_free(cdo);
+	free(cdo->work);
+	free(cdo->records);
+}
+
 static void print_changes(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -86,6 +100,7 @@ int main(int argc, char **argv)
 	 * The phases, in order. Each one only reads what the earlier ones
 	 * decided; output.c decides nothing.
 	 */
+	log_defer(&cdo.release, cdo_free, &cdo);
 	cdo.orig = elf_read(cdo.orig_path);
 	cdo.patched = elf_read(cdo.patched_path);
 	/* must be before correlate: .cold/.part links, static locals, referrers */
@@ -111,7 +126,7 @@ int main(int argc, char **argv)
 
 	if (!cdo.nr_changed && !cdo.nr_new) {
 		printf("%s: no functional changes\n", cdo.base);
-		special_free(&cdo);
+		cdo_free(&cdo);
 		elf_free(cdo.orig);
 		elf_free(cdo.patched);
 		return EXIT_NOCHANGE;
@@ -124,10 +139,9 @@ int main(int argc, char **argv)
 	cdo_output(&cdo);
 	print_changes(&cdo);
 
-	special_free(&cdo);
+	cdo_free(&cdo);
 	parent_free(cdo.parent);
 	symvers_free(cdo.symvers);
-	free(cdo.records);
 	elf_free(cdo.out);
 	elf_free(cdo.orig);
 	elf_free(cdo.patched);

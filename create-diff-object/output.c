@@ -26,7 +26,19 @@ struct output_state {
 		size_t stroff;
 	} *pending;
 	size_t nr_pending;
+	struct log_defer release;	/* output_free() on an error exit */
 };
+
+static void output_free(void *arg)
+{
+	struct output_state *os = arg;
+	size_t len;
+
+	log_undefer(&os->release);
+	free(strpool_take(&os->strings, &len));
+	free(os->pending);
+	hash_free(&os->undefined);
+}
 
 static void add_string_ref(struct output_state *os, struct section *sec,
 			   unsigned long offset, const char *s)
@@ -286,6 +298,7 @@ void cdo_output(struct cdo *cdo)
 	os.out->ehdr = cdo->patched->ehdr;
 	strpool_init(&os.strings, false);
 	hash_init(&os.undefined, 64);
+	log_defer(&os.release, output_free, &os);
 	cdo->out = os.out;
 
 	copy_sections(&os);
@@ -300,8 +313,5 @@ void cdo_output(struct cdo *cdo)
 		if (is_rela_section(os.out->sections[i]))
 			elf_sort_relas(os.out->sections[i]);
 	elf_write(os.out, cdo->output_path);
-
-	free(strpool_take(&os.strings, &i));
-	free(os.pending);
-	hash_free(&os.undefined);
+	output_free(&os);
 }
