@@ -50,15 +50,17 @@ shift $((OPTIND - 1))
 
 if [ -z "$bindir" ]; then
 	build=${TMPDIR:-/tmp}/cdo-mutate-build
-	mkdir -p "$build"
-	# sources only: never the other build outputs
-	cp -p "$src"/*.c "$src"/*.h "$src"/Makefile "$build"/
-	if ! make -s -C "$build" SANITIZE=1 -j2 > "$build/make.log" 2>&1; then
+	# sources only (never the other build outputs), in the tree's layout:
+	# kpatch-abi.h includes ../kmod/patch/kpatch-patch.h
+	mkdir -p "$build/create-diff-object" "$build/kmod/patch"
+	cp -p "$src"/*.c "$src"/*.h "$src"/Makefile "$build/create-diff-object/"
+	cp -p "$src"/../kmod/patch/*.h "$build/kmod/patch/"
+	if ! make -s -C "$build/create-diff-object" SANITIZE=1 -j2 > "$build/make.log" 2>&1; then
 		cat "$build/make.log" >&2
 		echo "mutate.sh: cannot build the sanitized binaries in $build" >&2
 		exit 1
 	fi
-	bindir=$build/san
+	bindir=$build/create-diff-object/san
 fi
 for p in create-diff-object create-klp-module kpatch-dump; do
 	if [ ! -x "$bindir/$p" ]; then
