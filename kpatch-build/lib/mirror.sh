@@ -35,7 +35,7 @@ kp_patch_creates() {
 # .git). Prints "link", or "copy" when hard links are impossible (another
 # file system) and a full copy was made instead.
 kp_mirror_link() {
-	local origin="$1" mirror="$2" entry
+	local origin="$1" mirror="$2" entry e
 	rm -rf "$mirror"
 	mkdir -p "$mirror" || return 1
 	for entry in "$origin"/* "$origin"/.[!.]* "$origin"/..?*; do
@@ -44,10 +44,10 @@ kp_mirror_link() {
 		cp -al "$entry" "$mirror/" 2>/dev/null && continue
 		rm -rf "$mirror"
 		mkdir -p "$mirror" || return 1
-		for entry in "$origin"/* "$origin"/.[!.]* "$origin"/..?*; do
-			[[ -e "$entry" ]] || continue
-			[[ "$(basename "$entry")" == .git ]] && continue
-			cp -a "$entry" "$mirror/" || return 1
+		for e in "$origin"/* "$origin"/.[!.]* "$origin"/..?*; do
+			[[ -e "$e" ]] || continue
+			[[ "$(basename "$e")" == .git ]] && continue
+			cp -a "$e" "$mirror/" || return 1
 		done
 		echo copy
 		return 0

@@ -114,7 +114,7 @@ if [[ "$(cat "$GROOT/.key" 2>/dev/null)" != "$mkey" ]]; then
 	rm -rf "$GROOT"
 	mkdir -p "$MODDIR"
 	declare -A done_mods=()
-	queue=($MODULES)
+	read -r -a queue <<<"$MODULES"
 	while [[ ${#queue[@]} -gt 0 ]]; do
 		m="${queue[0]}"
 		queue=("${queue[@]:1}")

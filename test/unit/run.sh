@@ -92,12 +92,18 @@ build_tools() {
 	DUMP="$RESULTS/bin/kpatch-dump"
 }
 
+# make, its output in the preparation log (kp_obj_prepare runs it).
+unit_make() {
+	make -j2 "$@" >>"$CACHE/unit-prepare-$UNIT_KEY.log" 2>&1 </dev/null
+}
+
 # The private object dir and source mirror, keyed by the kernel source and
 # config so that a new test kernel gets fresh ones.
 prepare_trees() {
 	local key
 	key="$( { echo "$KSRC"; cat "$KBUILD/.config"; gcc --version | head -n1; } |
 		sha256sum | cut -c1-12)"
+	UNIT_KEY="$key"
 	OBJDIR="$CACHE/unit-obj-$key"
 	MIRROR="$CACHE/unit-src-$key"
 	ORIGCACHE="$OBJDIR/.unit-orig"
@@ -108,22 +114,19 @@ prepare_trees() {
 
 	if [[ ! -d "$MIRROR" ]]; then
 		note "creating the hard-link source mirror $MIRROR"
-		rm -rf "$MIRROR.tmp"
-		cp -al "$KSRC" "$MIRROR.tmp"
+		kp_mirror_link "$KSRC" "$MIRROR.tmp" >/dev/null || die "cannot mirror $KSRC into $MIRROR"
 		mv "$MIRROR.tmp" "$MIRROR"
 	fi
 	restore_mirror
 
-	if [[ ! -f "$OBJDIR/.unit-prepared" ]]; then
+	# (an object dir prepared before kp_obj_prepare has .unit-prepared)
+	[[ -f "$OBJDIR/.unit-prepared" && ! -f "$OBJDIR/.kpatch-prepared" ]] &&
+		echo "$key" >"$OBJDIR/.kpatch-prepared"
+	[[ -f "$OBJDIR/.kpatch-prepared" ]] ||
 		note "preparing the object dir $OBJDIR (once; a few minutes)"
-		rm -rf "$OBJDIR"
-		mkdir -p "$OBJDIR"
-		cp "$KBUILD/.config" "$OBJDIR/.config"
-		make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 olddefconfig modules_prepare \
-			>"$OBJDIR/.unit-prepare.log" 2>&1 ||
-			die "preparing $OBJDIR failed; see $OBJDIR/.unit-prepare.log"
-		touch "$OBJDIR/.unit-prepared"
-	fi
+	local rc=0
+	kp_obj_prepare "$MIRROR" "$OBJDIR" "$KBUILD/.config" "$key" unit_make || rc=$?
+	[[ $rc -eq 0 || $rc -eq 10 ]] || die "preparing $OBJDIR failed; see $CACHE/unit-prepare-$key.log"
 	mkdir -p "$ORIGCACHE"
 }
 
