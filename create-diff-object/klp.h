@@ -21,6 +21,8 @@ struct reach {
 	const char *name;
 	const char *objname;
 	unsigned long sympos;
+	bool placeholder;	/* REACH_KLP: also a placeholder relocation */
+	bool sc_key;		/* REACH_UNDEFINED __SCT__x: add __SCK__x */
 };
 
 void klp_classify(struct cdo *cdo, const struct section *sec,
