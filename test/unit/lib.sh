@@ -6,6 +6,18 @@
 
 # --------------------------------------------------------------- parsing --
 
+# kernel_line LINE: a line "[V] rest" applies only to test kernel V
+# ($TEST_KERNEL, default 6.1): prints "rest" for that kernel, nothing (status
+# 1) for another; any other line is printed as it is.
+kernel_line() {
+	if [[ "$1" =~ ^[[:space:]]*\[([0-9.]+)\][[:space:]]+(.*)$ ]]; then
+		[[ "${BASH_REMATCH[1]}" == "${TEST_KERNEL:-6.1}" ]] || return 1
+		printf '%s\n' "${BASH_REMATCH[2]}"
+		return 0
+	fi
+	printf '%s\n' "$1"
+}
+
 # parse_expect EXPECT PATCH: sets OBJECTS, PARENTS, EXTRA_KCFLAGS, CDO_ARGS,
 # SKIP_REASON; PARSE_ERROR and status 1 on a malformed file.
 parse_expect() {
@@ -22,9 +34,14 @@ parse_expect() {
 		lineno=$((lineno + 1))
 		line="${line%%$'\r'}"
 		[[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+		line="$(kernel_line "$line")" || continue
 		read -r kw rest <<<"$line"
 		read -r -a words <<<"$rest"
 		case "$kw" in
+		kernels)
+			[[ " $rest " == *" ${TEST_KERNEL:-6.1} "* || -n "$SKIP_REASON" ]] ||
+				SKIP_REASON="written for Linux $rest only (this run: ${TEST_KERNEL:-6.1})"
+			;;
 		object)
 			[[ ${#words[@]} -ge 1 && ${#words[@]} -le 2 && "${words[0]}" == *.o ]] ||
 				{ PARSE_ERROR="line $lineno: object PATH.o [PARENT]"; return 1; }
@@ -315,11 +332,12 @@ check_expect() {
 	while IFS= read -r line || [[ -n "$line" ]]; do
 		line="${line%%$'\r'}"
 		[[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+		line="$(kernel_line "$line")" || continue
 		read -r kw rest <<<"$line"
 		read -r -a words <<<"$rest"
 		case "$kw" in
 		object) cur="${words[0]}"; skip_obj=""; continue ;;
-		kcflags|cdo-args|requires-file) continue ;;
+		kcflags|cdo-args|requires-file|kernels) continue ;;
 		esac
 		if [[ -z "$cur" ]]; then
 			FAILS+=("assertion '$line' before any 'object' line")
