@@ -23,6 +23,10 @@
 # Usage: run.sh [NAME...]   (default: every test)
 # KPATCH_BUILD overrides the kpatch-build under test (KPATCH_CDO and
 # KPATCH_CKM, read by kpatch-build, the C tools).
+# KPATCH_TEST_KERNEL=6.12 runs on the 6.12 (IBT) test kernel: a patch with a
+# variant in 6.12/ (NAME.patch, NAME-LOADED.test, NAME-UNLOADED.test) uses
+# it, a patch that does not apply to 6.12 and has none is skipped (SKIP line
+# with the reason); patches only in 6.12/ run only there.
 # Ends with one line "N passed, N failed, N skipped".
 
 set -o nounset -o pipefail
@@ -33,7 +37,12 @@ eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
 KPATCH_BUILD="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 DUMP="$TOP/create-diff-object/kpatch-dump"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
-export CACHEDIR="$CACHE/integration-kpatch"
+# one kpatch-build cache per test kernel (6.1 keeps its old name)
+if [[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]]; then
+	export CACHEDIR="$CACHE/integration-kpatch"
+else
+	export CACHEDIR="$CACHE/integration-kpatch-$KPATCH_TEST_KERNEL"
+fi
 OUT="$(mktemp -d /tmp/integration.XXXXXX)"
 trap 'rm -rf "$OUT"' EXIT
 # shellcheck source=../lib/report.sh
@@ -68,10 +77,27 @@ else
 	for p in "$DIR"/*.patch; do names+=("$(basename "$p" .patch)"); done
 fi
 
+TEST_KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
+# case_file NAME SUFFIX: the test kernel's variant, else the 6.1 file
+case_file() {
+	if [[ -f "$DIR/$TEST_KERNEL/$1$2" ]]; then echo "$DIR/$TEST_KERNEL/$1$2"; else echo "$DIR/$1$2"; fi
+}
+if [[ $# -eq 0 && -d "$DIR/$TEST_KERNEL" ]]; then
+	for p in "$DIR/$TEST_KERNEL"/*.patch; do
+		n="$(basename "$p" .patch)"
+		[[ " ${names[*]} " == *" $n "* ]] || names+=("$n")
+	done
+fi
+
 ok_modules=()
 for name in "${names[@]}"; do
-	patch="$DIR/$name.patch"
+	patch="$(case_file "$name" .patch)"
 	[[ -f "$patch" ]] || { fail "$name: no such patch $patch"; continue; }
+	if [[ "$TEST_KERNEL" != 6.1 && "$patch" == "$DIR/$name.patch" && "$name" != oot-* ]] &&
+	   ! patch -s -p1 -N --dry-run -r - -d "$KSRC" <"$patch" >/dev/null 2>&1; then
+		skip "$name: the patch does not apply to $TEST_KERNEL (written for 6.1; no $TEST_KERNEL/$name.patch)"
+		continue
+	fi
 	if [[ "$name" == *-FAIL ]]; then
 		want="$(expected_refusal "$patch")"
 		if [[ -z "$want" ]]; then
@@ -88,7 +114,7 @@ for name in "${names[@]}"; do
 		fi
 		continue
 	fi
-	test_file="$DIR/$name-LOADED.test"
+	test_file="$(case_file "$name" -LOADED.test)"
 	if [[ ! -f "$test_file" ]]; then
 		fail "$name: no $name-LOADED.test: every patch that must load needs a behaviour test"
 		continue
@@ -102,7 +128,7 @@ for name in "${names[@]}"; do
 	ko="$OUT/livepatch-$name.ko"
 	[[ -f "$ko" ]] || { fail "$name: kpatch-build succeeded but $ko is missing"; continue; }
 	mod="$(echo "livepatch-$name" | tr - _)"
-	unloaded_test="$DIR/$name-UNLOADED.test"
+	unloaded_test="$(case_file "$name" -UNLOADED.test)"
 	guest="$OUT/$name.guest.sh"
 	checks=5
 	{
@@ -159,9 +185,9 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 			adds+=(--add "$OUT/livepatch-$name.ko")
 		done
 		for name in "${together[@]}"; do
-			if [[ -f "$DIR/$name-LOADED.test" ]]; then
+			if [[ -f "$(case_file "$name" -LOADED.test)" ]]; then
 				echo 'check "all: '"$name"' test passes" sh /root/'"$name"'-LOADED.test'
-				adds+=(--add "$DIR/$name-LOADED.test")
+				adds+=(--add "$(case_file "$name" -LOADED.test)")
 			fi
 		done
 		for ((i = ${#together[@]} - 1; i >= 0; i--)); do
