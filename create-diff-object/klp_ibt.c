@@ -97,14 +97,14 @@ void klp_note_module_call(struct u64set *calls, struct section *dest,
 void klp_filter_call_sites(struct elf_file *elf, struct u64set *calls)
 {
 	struct section *sec = elf_find_section(elf, ".call_sites");
-	size_t e, n = 0, nr, kept;
-	struct rela **at;
+	size_t e, n = 0, nr, *pos;
+	unsigned char *data;
 
 	if (!sec || !sec->rela || !sec->data || !calls->nr)
 		return;
 	u64set_seal(calls);
 	nr = sec->size / 4;
-	at = xcalloc(nr + 1, sizeof(*at));
+	pos = xcalloc(nr + 1, sizeof(*pos));	/* new index + 1, 0: dropped */
 	for (e = 0; e < nr; e++) {
 		struct rela *r = elf_rela_at(sec, e * 4);
 
@@ -112,31 +112,34 @@ void klp_filter_call_sites(struct elf_file *elf, struct u64set *calls)
 		    u64set_has(calls, place_key(r->sym->sec,
 						   r->sym->sym.st_value +
 						   (unsigned long)r->addend)))
-			continue;	/* dropped */
-		at[e] = r ? r : (struct rela *)sec;	/* kept */
-	}
-	for (e = 0; e < nr; e++) {
-		if (!at[e])
 			continue;
-		if (at[e] != (struct rela *)sec)
-			at[e]->offset = n * 4 + 1;	/* mark: kept, moved */
-		memmove(sec->data + n * 4, sec->data + e * 4, 4);
-		n++;
+		pos[e] = ++n;
 	}
+	if (n == nr) {
+		free(pos);
+		return;
+	}
+	/* the section data may be the input file's: write a new copy */
+	data = xcalloc(n + 1, 4);
+	for (e = 0; e < nr; e++)
+		if (pos[e])
+			memcpy(data + (pos[e] - 1) * 4, sec->data + e * 4, 4);
 	for (e = 0; e < sec->rela->nr_relas; e++) {
 		struct rela *r = &sec->rela->relas[e];
+		size_t entry = r->offset / 4;
 
-		if (r->offset % 4 == 1)
-			r->offset -= 1;
+		if (entry < nr && pos[entry])
+			r->offset = (pos[entry] - 1) * 4 + r->offset % 4;
 		else
-			r->sym = NULL;		/* an entry that was dropped */
+			r->sym = NULL;		/* dropped by compact_relas() */
 	}
-	free(at);
-	kept = n;
-	if (kept == nr)
-		return;
-	sec->size = sec->sh.sh_size = kept * 4;
+	if (sec->data_owned)
+		free(sec->data);
+	sec->data = data;
+	sec->data_owned = true;
+	sec->size = sec->sh.sh_size = n * 4;
 	compact_relas(sec->rela);
 	printf("%s: %zu call site%s left to the livepatch relocations of other modules\n",
-	       elf->path, nr - kept, nr - kept == 1 ? "" : "s");
+	       elf->path, nr - n, nr - n == 1 ? "" : "s");
+	free(pos);
 }

@@ -179,3 +179,38 @@ seal_case sealed-address-abs 'movq $sealed_fn, %rax' 2
 expect_line stderr 'address of sealed_fn'
 seal_case sealed-call 'call sealed_fn' 0
 seal_case open-address 'leaq open_fn(%rip), %rax' 0
+
+# A call whose target only another module's livepatch relocation resolves
+# loses its .call_sites entry (call depth tracking would patch it while it
+# still points nowhere); the __fentry__ call keeps its entry. The section
+# data is the input file's: create-klp-module must write a copy.
+begin objtool-link-module-calls
+ol_asm 1 > "$D/orig/foo.s"
+ol_asm 2 > "$D/patched/foo.s"
+printf '\t.globl __SCT__tp_func_x\n__SCT__tp_func_x:\n\tret\n' > "$D/other/tramp.s"
+# foo is at 16 (padding); endbr64 (4) then call __fentry__ at foo+4, call
+# local_helper at foo+9
+printf '\t.section .call_sites,"a"\n\t.long foo + 4 - .\n\t.long foo + 9 - .\n' > "$D/cs.s"
+if gcc -c -o "$D/orig/foo.o" "$D/orig/foo.s" &&
+   gcc -c -o "$D/patched/foo.o" "$D/patched/foo.s" &&
+   gcc -c -o "$D/other/tramp.o" "$D/other/tramp.s" &&
+   gcc -c -o "$D/cs.o" "$D/cs.s" &&
+   ld -r -o "$D/parent.o" "$D/other/tramp.o" "$D/orig/foo.o"; then
+	CDO_OPTS=--objtool-link cdo foo mymod
+	expect_rc 0
+	expect_line dump '^klp-reloc mymod local_helper 0 '
+	ld -r -o "$D/mod.ko" "$D/out.o" "$D/cs.o"
+	if "$BIN/create-klp-module" "$D/mod.ko" "$D/klp.ko" > "$D/ckm.out" 2>&1; then
+		pass "create-klp-module filters .call_sites"
+		expect_line ckm.out '1 call site left to the livepatch relocations of other modules'
+		readelf -SW "$D/klp.ko" > "$D/klp-sections"
+		expect_line klp-sections '\.call_sites +PROGBITS +0+ [0-9a-f]+ 000004 '
+		readelf -rW "$D/klp.ko" > "$D/klp-relocs"
+		expect_line klp-relocs 'foo \+ 4$'
+		expect_no_line klp-relocs 'foo \+ 9$'
+	else
+		fail "create-klp-module failed: $(head -c 300 "$D/ckm.out")"
+	fi
+else
+	fail "cannot assemble the module call-site objects"
+fi

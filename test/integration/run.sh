@@ -33,12 +33,25 @@ set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
-eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+# KPATCH_KERNEL_ENV=FILE: another kernel (KSRC=, KBUILD=, KVER=, BZIMAGE=,
+# VMLINUX=, KCONFIG=, SYMVERS=, MODDIR=, KPATCH_TEST_KERNEL=, optional
+# KERNEL_NAME= for the cache) instead of the test kernel, e.g. a distro
+# kernel (test/debian/); the guests boot it (run-guest.sh --kernel-env).
+GUEST_ENV=()
+if [[ -n "${KPATCH_KERNEL_ENV:-}" ]]; then
+	# shellcheck disable=SC1090
+	source "$KPATCH_KERNEL_ENV"
+	GUEST_ENV=(--kernel-env "$KPATCH_KERNEL_ENV")
+else
+	eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+fi
 KPATCH_BUILD="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 DUMP="$TOP/create-diff-object/kpatch-dump"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 # one kpatch-build cache per test kernel (6.1 keeps its old name)
-if [[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]]; then
+if [[ -n "${KERNEL_NAME:-}" ]]; then
+	export CACHEDIR="$CACHE/integration-kpatch-$KERNEL_NAME"
+elif [[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]]; then
 	export CACHEDIR="$CACHE/integration-kpatch"
 else
 	export CACHEDIR="$CACHE/integration-kpatch-$KPATCH_TEST_KERNEL"
@@ -149,7 +162,7 @@ for name in "${names[@]}"; do
 		adds+=(--add "$unloaded_test")
 		checks=7
 	fi
-	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
+	if "$TOP/test/qemu/run-guest.sh" "${GUEST_ENV[@]}" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
 	   [[ $(grep -c '^GUEST-PASS' "$OUT/$name.guest.log") -eq $checks ]]; then
 		pass "$name: all $checks guest checks passed, dmesg clean"
 		ok_modules+=("$name")
@@ -197,7 +210,7 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 	} >"$guest"
 	if [[ ${#together[@]} -lt 2 ]]; then
 		skip "all-together: fewer than two stackable (-R) modules"
-	elif "$TOP/test/qemu/run-guest.sh" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
+	elif "$TOP/test/qemu/run-guest.sh" "${GUEST_ENV[@]}" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
 		pass "all-together: ${#together[@]} modules loaded at once, every test passed, all unloaded"
 	else
 		fail "all-together (${together[*]})"

@@ -16,6 +16,8 @@
 # Usage: build-kernel.sh [--kernel 6.1|6.12] [--print-env] [--quiet]
 #   --kernel V   which test kernel (default: $KPATCH_TEST_KERNEL, else 6.1)
 #   --print-env  print only shell assignments (KSRC=..., KBUILD=..., ...)
+#   --source-only  only unpack the source tree and print KSRC=... (for
+#                distro kernels built from the same source, test/debian/)
 #
 # Exit status: 0 on success, 1 on failure (the message says what failed).
 
@@ -26,6 +28,7 @@ CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
 JOBS="${JOBS:-$(nproc)}"
 PRINT_ENV=0
+SOURCE_ONLY=0
 QUIET=0
 
 while [[ $# -gt 0 ]]; do
@@ -34,6 +37,7 @@ while [[ $# -gt 0 ]]; do
 		KERNEL="$2"; shift ;;
 	--kernel=*) KERNEL="${1#--kernel=}" ;;
 	--print-env) PRINT_ENV=1; QUIET=1 ;;
+	--source-only) SOURCE_ONLY=1; QUIET=1 ;;
 	--quiet) QUIET=1 ;;
 	-h|--help) sed -n '3,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "build-kernel.sh: unknown option '$1'" >&2; exit 1 ;;
@@ -128,6 +132,12 @@ build_kernel() {
 	echo "$((SECONDS - start))" >"$TOPDIR/build-seconds"
 	say "kernel built in $((SECONDS - start)) s"
 }
+
+if [[ $SOURCE_ONLY -eq 1 ]]; then
+	unpack_source
+	printf 'KSRC=%q\n' "$SRCDIR"
+	exit 0
+fi
 
 if [[ ! -f "$STAMP" ]]; then
 	unpack_source
