@@ -275,6 +275,10 @@ assert_line() {
 				fail_msg "$o: section ${a[0]} must not be in OUTPUT.o with --objtool-link (objtool makes it for the module)"
 			return 0
 		fi
+		if [[ "$kw" == section-present ]]; then
+			[[ "$(section_size "$R.dump" "${a[0]}")" -ge 0 ]] || fail_msg "$o: no section ${a[0]} in OUTPUT.o"
+			return 0
+		fi
 		assert_sizes "$o" "$kw" "${a[@]}" ;;
 	orig-section-min)
 		objtool_link_section "${a[0]}" && return 0	# not in the objects
