@@ -335,12 +335,16 @@ static bool is_code_annotation(const struct section *sec)
  * static call site it makes, which the kernel could otherwise resolve only
  * for EXPORT_STATIC_CALL_TRAMP trampolines.
  */
-static void objtool_link_extras(struct cdo *cdo, struct reach *reach)
+static void objtool_link_extras(struct cdo *cdo, const struct section *sec,
+				struct reach *reach)
 {
 	char *key;
 
 	if (!cdo->objtool_link)
 		return;
+	/* objtool reads its annotations only as section symbol + offset */
+	if (sec->objtool_annotation && reach->kind == REACH_INTERNAL)
+		reach->section_sym = true;
 	if (reach->kind == REACH_KLP)
 		reach->placeholder = true;
 	if (reach->kind != REACH_UNDEFINED || strncmp(reach->name, "__SCT__", 7))
@@ -358,7 +362,7 @@ void ibt_resolve_rela(struct cdo *cdo, const struct section *sec,
 	const struct symbol *owner;
 	bool local;
 
-	objtool_link_extras(cdo, reach);
+	objtool_link_extras(cdo, sec, reach);
 	if (reach->kind == REACH_INTERNAL || reach->kind == REACH_SKIP ||
 	    !cdo->parent ||
 	    (reach->kind == REACH_KLP && strcmp(reach->objname, cdo->objname)))

@@ -190,7 +190,7 @@ static void copy_rela(struct output_state *os, struct section *orela,
 	case REACH_SKIP:
 		break;
 	case REACH_INTERNAL:
-		if (t->type != STT_SECTION && t->out)
+		if (t->type != STT_SECTION && t->out && !reach->section_sym)
 			elf_add_rela(orela, reach->offset, r->type, t->out,
 				     r->addend);
 		else

@@ -114,6 +114,9 @@ if gcc -c -o "$D/orig/foo.o" "$D/orig/foo.s" &&
 	expect_line relocs 'R_X86_64_P(LT|C)32 +0+ local_helper - 4$'
 	expect_line relocs '__kpatch_placeholder\.__SCT__tp_func_x - 4$'
 	expect_line relocs 'R_X86_64_PLT32 +0+ __SCT__exported_sc - 4$'
+	# objtool reads its annotations as section symbol + offset only:
+	# call *%rax is at 16 + 4 + 4 * 5 = 0x28
+	expect_line relocs 'R_X86_64_32 +0+ \.text\.foo \+ 28$'
 	expect_line syms 'UND __SCK__exported_sc$'
 	expect_linkable
 	# create-klp-module takes the placeholders out again
