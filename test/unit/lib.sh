@@ -116,8 +116,26 @@ eval_expr() {
 # With --objtool-link (IBT kernels) objtool's sections never reach OUTPUT.o:
 # an assertion about one of them checks that it is absent.
 OBJTOOL_SECTIONS=" .orc_unwind .orc_unwind_ip .retpoline_sites .return_sites .call_sites .ibt_endbr_seal .static_call_sites "
+# objtool_link: the case ran create-diff-object with --objtool-link (the
+# last of --objtool-link / --no-objtool-link in its arguments counts)
+objtool_link() {
+	local a on=0
+	for a in "${CDO_ARGS[@]}"; do
+		case "$a" in
+		--objtool-link) on=1 ;;
+		--no-objtool-link) on=0 ;;
+		esac
+	done
+	[[ $on -eq 1 ]]
+}
 objtool_link_section() {
-	[[ " ${BASE_CDO_ARGS[*]:-} " == *" --objtool-link "* && "$OBJTOOL_SECTIONS" == *" $1 "* ]]
+	objtool_link && [[ "$OBJTOOL_SECTIONS" == *" $1 "* ]]
+}
+# is_placeholder NAME: with --objtool-link, NAME is the placeholder of a
+# livepatch relocation (an undefined symbol that create-klp-module removes)
+is_placeholder() {
+	objtool_link &&
+		awk -v n="${1#__kpatch_placeholder.}" '$1 == "klp-reloc" && $3 == n { f = 1 } END { exit !f }' "$R.dump"
 }
 
 # premise_broken MESSAGE: a premise (orig-*) does not hold. The cases are
@@ -164,11 +182,7 @@ consistency_checks() {
 	for n in $undefs; do
 		grep -qF "	$n	" "$KBUILD/Module.symvers" && continue
 		grep -qsx "$n" "$WORK/defined-globals" && continue
-		# --objtool-link: the placeholder of a livepatch relocation
-		if [[ " ${BASE_CDO_ARGS[*]:-} " == *" --objtool-link "* ]] &&
-		   awk -v n="${n#__kpatch_placeholder.}" '$1 == "klp-reloc" && $3 == n { f = 1 } END { exit !f }' "$R.dump"; then
-			continue
-		fi
+		is_placeholder "$n" && continue
 		fail_msg "$o: $n is a plain undefined symbol of OUTPUT.o but nothing exports it (must be a klp relocation)"
 	done
 	return 0
@@ -256,6 +270,7 @@ assert_line() {
 		awk -v n="${a[0]}" '$7 == "UND" && $5 == "GLOBAL" && $8 == n { f = 1 } END { exit !f }' "$R.readelf-s" 2>/dev/null ||
 			fail_msg "$o: '${a[0]}' is not an undefined global symbol of OUTPUT.o" ;;
 	no-undef)
+		is_placeholder "${a[0]}" && return 0
 		awk -v n="${a[0]}" '$7 == "UND" && $8 == n { f = 1 } END { exit !f }' "$R.readelf-s" 2>/dev/null &&
 			fail_msg "$o: '${a[0]}' must not be an undefined symbol of OUTPUT.o" ;;
 	symbol)
