@@ -41,6 +41,7 @@ struct rela {
 	unsigned int type;
 	long addend;
 	struct symbol *sym;
+	bool via_section;	/* the input named a section symbol (correlate.c) */
 };
 
 struct section {

@@ -336,14 +336,21 @@ static bool is_code_annotation(const struct section *sec)
  * for EXPORT_STATIC_CALL_TRAMP trampolines.
  */
 static void objtool_link_extras(struct cdo *cdo, const struct section *sec,
-				struct reach *reach)
+				const struct rela *rela, struct reach *reach)
 {
 	char *key;
 
 	if (!cdo->objtool_link)
 		return;
-	/* objtool reads its annotations only as section symbol + offset */
-	if (sec->objtool_annotation && reach->kind == REACH_INTERNAL)
+	/*
+	 * objtool reads its annotations only as section symbol + offset, and
+	 * takes a jump whose relocation names a function for a sibling call
+	 * (an alternative's replacement jumping back into its function): what
+	 * the compiler wrote against a section symbol stays so.
+	 */
+	if (reach->kind == REACH_INTERNAL && rela->sym->sec &&
+	    !rela->sym->sec->partial &&
+	    (sec->objtool_annotation || rela->via_section))
 		reach->section_sym = true;
 	if (reach->kind == REACH_KLP)
 		reach->placeholder = true;
@@ -362,7 +369,7 @@ void ibt_resolve_rela(struct cdo *cdo, const struct section *sec,
 	const struct symbol *owner;
 	bool local;
 
-	objtool_link_extras(cdo, sec, reach);
+	objtool_link_extras(cdo, sec, rela, reach);
 	if (reach->kind == REACH_INTERNAL || reach->kind == REACH_SKIP ||
 	    !cdo->parent ||
 	    (reach->kind == REACH_KLP && strcmp(reach->objname, cdo->objname)))
