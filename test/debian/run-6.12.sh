@@ -139,6 +139,11 @@ VMLINUX=$(printf %q "$ROOT/usr/lib/debug/boot/vmlinux-$KVER")
 KCONFIG=$(printf %q "$KB/.config")
 SYMVERS=$(printf %q "$KB/Module.symvers")
 MODDIR=$(printf %q "$GUEST/lib/modules/$KVER")
+SKIP_PATCHES=(
+	"module-ext2: Debian's cloud kernel does not build fs/ext2 (CONFIG_EXT2_FS is not set; ext4 mounts ext2)"
+	"module-call-vmlinux-new-function: it patches fs/ext2, which Debian's cloud kernel does not build"
+	"module-minix: Debian's cloud kernel does not build fs/minix (CONFIG_MINIX_FS is not set)"
+)
 EOF
 }
 

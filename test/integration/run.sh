@@ -35,9 +35,10 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
 # KPATCH_KERNEL_ENV=FILE: another kernel (KSRC=, KBUILD=, KVER=, BZIMAGE=,
 # VMLINUX=, KCONFIG=, SYMVERS=, MODDIR=, KPATCH_TEST_KERNEL=, optional
-# KERNEL_NAME= for the cache) instead of the test kernel, e.g. a distro
+# KERNEL_NAME= for the cache and SKIP_PATCHES=("NAME: why" ...)) instead of the test kernel, e.g. a distro
 # kernel (test/debian/); the guests boot it (run-guest.sh --kernel-env).
 GUEST_ENV=()
+SKIP_PATCHES=()
 if [[ -n "${KPATCH_KERNEL_ENV:-}" ]]; then
 	# shellcheck disable=SC1090
 	source "$KPATCH_KERNEL_ENV"
@@ -106,6 +107,13 @@ ok_modules=()
 for name in "${names[@]}"; do
 	patch="$(case_file "$name" .patch)"
 	[[ -f "$patch" ]] || { fail "$name: no such patch $patch"; continue; }
+	# SKIP_PATCHES (from KPATCH_KERNEL_ENV): "NAME: why" for patches that
+	# cannot apply to that kernel's configuration
+	why="$(printf '%s\n' "${SKIP_PATCHES[@]}" | sed -n "s/^$name: //p" | head -n1)"
+	if [[ -n "$why" ]]; then
+		skip "$name: $why"
+		continue
+	fi
 	if [[ "$TEST_KERNEL" != 6.1 && "$patch" == "$DIR/$name.patch" && "$name" != oot-* ]] &&
 	   ! patch -s -p1 -N --dry-run -r - -d "$KSRC" <"$patch" >/dev/null 2>&1; then
 		skip "$name: the patch does not apply to $TEST_KERNEL (written for 6.1; no $TEST_KERNEL/$name.patch)"
