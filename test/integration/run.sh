@@ -58,7 +58,12 @@ else
 	export CACHEDIR="$CACHE/integration-kpatch-$KPATCH_TEST_KERNEL"
 fi
 OUT="$(mktemp -d /tmp/integration.XXXXXX)"
-trap 'rm -rf "$OUT"' EXIT
+# INTEGRATION_KEEP=1 keeps the modules, build and guest logs (for a look)
+if [[ "${INTEGRATION_KEEP:-0}" == 1 ]]; then
+	echo "integration: keeping $OUT" >&2
+else
+	trap 'rm -rf "$OUT"' EXIT
+fi
 # shellcheck source=../lib/report.sh
 . "$TOP/test/lib/report.sh"
 
@@ -176,7 +181,8 @@ for name in "${names[@]}"; do
 		ok_modules+=("$name")
 	else
 		fail "$name: guest run failed"
-		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/$name.guest.log" | sed 's/^/    | /'
+		# (-A3: the dmesg lines run-guest.sh names after "kernel problem")
+		grep -A3 -E 'GUEST-FAIL|run-guest|guest:' "$OUT/$name.guest.log" | sed 's/^/    | /'
 	fi
 done
 
@@ -222,7 +228,7 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 		pass "all-together: ${#together[@]} modules loaded at once, every test passed, all unloaded"
 	else
 		fail "all-together (${together[*]})"
-		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/all.guest.log" | sed 's/^/    | /'
+		grep -A3 -E 'GUEST-FAIL|run-guest|guest:' "$OUT/all.guest.log" | sed 's/^/    | /'
 	fi
 fi
 
