@@ -36,6 +36,8 @@ struct cdo {
 	size_t nr_work;
 	struct special_ctx *special;	/* special.c: sizes, kept entries */
 	struct log_defer release;	/* cdo_free() on an error exit */
+	bool objtool_link;		/* --objtool-link: objtool runs on the module */
+	struct ibt_seal *seal;		/* ibt.c: the parent's sealed functions */
 };
 
 /* correlate.c */
@@ -76,6 +78,14 @@ void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
 struct symbol *special_entry_owner(const struct section *sec, size_t size,
 				   size_t e, unsigned long *off);
+
+/* ibt.c */
+struct reach;
+bool ibt_is_objtool_section(const struct section *sec);
+void ibt_prepare(struct cdo *cdo, struct elf_file *elf);
+void ibt_resolve_rela(struct cdo *cdo, const struct section *sec,
+		      const struct rela *rela, struct reach *reach);
+void ibt_free(struct cdo *cdo);
 
 /* resolve.c */
 void cdo_resolve(struct cdo *cdo);

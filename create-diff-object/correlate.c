@@ -139,6 +139,7 @@ static void convert_section_relas(struct elf_file *elf)
 				continue;
 			if (tsec->sym) {
 				rela->sym = tsec->sym;
+				rela->via_section = true;
 				rela->addend -= tsec->sym->sym.st_value;
 				continue;
 			}
@@ -149,6 +150,7 @@ static void convert_section_relas(struct elf_file *elf)
 			if (!target || !target->sym.st_size)
 				continue;
 			rela->sym = target;
+			rela->via_section = true;
 			rela->addend -= target->sym.st_value;
 		}
 	}

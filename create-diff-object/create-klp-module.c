@@ -4,13 +4,16 @@
  * linked livepatch module into livepatch relocation sections
  * (.klp.rela.<objname>.<section>) and symbols (.klp.sym.<objname>.<name>,<pos>)
  * as described in Documentation/livepatch/module-elf-format.rst, then drop
- * the records. OUT.ko is written to OUT.ko.tmp and renamed on success.
+ * the records. Placeholder relocations that create-diff-object --objtool-link
+ * left at the records' places for objtool are removed (klp_ibt.c).
+ * OUT.ko is written to OUT.ko.tmp and renamed on success.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elf.h"
+#include "klp_ibt.h"
 #include "kpatch-abi.h"
 #include "log.h"
 
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 	struct log_ctx log;
 	struct elf_file *elf;
 	struct section *sec;
+	struct u64set module_calls = { 0 };
 	size_t i, n;
 
 	log_init(&log, "create-klp-module");
@@ -131,14 +135,21 @@ int main(int argc, char **argv)
 			fatal("%s: %s record %zu: destination %s+0x%lx (%u bytes) is outside the section (size 0x%zx); the record is corrupt, rebuild the module",
 			      elf->path, sec->name, i, dest->sym->sec->name,
 			      off, width, (size_t)dest->sym->sec->size);
-		if (elf_rela_at(dest->sym->sec, off))
-			fatal("%s: %s record %zu: the destination already has a normal relocation",
-			      ELF_LOC(dest->sym->sec, off), sec->name, i);
+		if (!klp_take_placeholder(elf, dest->sym->sec, off, name))
+			fatal("%s: %s record %zu: the destination already has a normal relocation (to %s)",
+			      ELF_LOC(dest->sym->sec, off), sec->name, i,
+			      elf_rela_at(dest->sym->sec, off)->sym->name);
+		if (strcmp(objname, "vmlinux"))
+			klp_note_module_call(&module_calls, dest->sym->sec, off,
+					     type);
 		rsec = klp_rela_section(elf, objname, dest->sym->sec);
 		elf_add_rela(rsec, off, type,
 			     klp_symbol(elf, objname, name, sympos), addend);
 	}
 
+	klp_filter_call_sites(elf, &module_calls);
+	u64set_free(&module_calls);
+	klp_drop_placeholders(elf);
 	if (sec) {
 		sec->removed = true;
 		if (sec->rela)

@@ -41,6 +41,7 @@ struct rela {
 	unsigned int type;
 	long addend;
 	struct symbol *sym;
+	bool via_section;	/* the input named a section symbol (correlate.c) */
 };
 
 struct section {
@@ -73,6 +74,7 @@ struct section {
 	bool ignore;
 	bool removed;		/* not written */
 	bool partial;		/* only its included symbols are written */
+	bool objtool_annotation; /* ibt.c: kept for objtool (--objtool-link) */
 	size_t out_index;
 	struct section *out;	/* copy in the output model */
 	struct reach *reach;	/* per relocation of ->rela (resolve.c) */

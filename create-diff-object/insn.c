@@ -11,6 +11,7 @@
 #include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "elf.h"
 #include "insn.h"
@@ -310,4 +311,35 @@ void insn_free(struct section *sec)
 	sec->insns = NULL;
 	sec->nr_insns = 0;
 	sec->insns_decoded = false;
+}
+
+/*
+ * The patchable ftrace entry of the function starting at start: its offset,
+ * or -1. Every form the kernel's ftrace accepts counts, as the function's
+ * first instruction or the one after endbr64 (IBT kernels):
+ *   call __fentry__            e8 + PLT32/PC32 relocation
+ *   5-byte NOP                 what objtool --mnop or recordmcount leave in
+ *                              its place, keeping a relocation (usually
+ *                              R_X86_64_NONE) to __fentry__ on bytes 1-4
+ */
+long insn_fentry_site(const struct section *sec, unsigned long start)
+{
+	const struct insn *insn = insn_at(sec, start);
+	const struct rela *r;
+
+	if (!insn || insn->offset != start)
+		return -1;
+	if (insn->class == INSN_ENDBR)
+		insn = insn_next(sec, insn);
+	if (!insn || insn->len != 5)
+		return -1;
+	r = elf_rela_at(sec, insn->offset + 1);
+	if (!r || !r->sym || strcmp(r->sym->name, "__fentry__"))
+		return -1;
+	if (insn->class == INSN_CALL &&
+	    (r->type == R_X86_64_PLT32 || r->type == R_X86_64_PC32))
+		return (long)insn->offset;
+	if (insn->class == INSN_NOP)
+		return (long)insn->offset;
+	return -1;
 }

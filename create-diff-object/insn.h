@@ -77,6 +77,13 @@ static inline unsigned long insn_end(const struct insn *insn)
 	return insn->offset + insn->len;
 }
 
+/*
+ * Offset of the ftrace entry of the function starting at start of sec:
+ * "call __fentry__", or the 5-byte NOP with a relocation to __fentry__ that
+ * objtool --mnop / recordmcount leave; first, or after endbr64. -1: none.
+ */
+long insn_fentry_site(const struct section *sec, unsigned long start);
+
 /* Release the instructions stored in sec. */
 void insn_free(struct section *sec);
 

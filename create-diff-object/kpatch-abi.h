@@ -22,6 +22,12 @@
 
 #define KPATCH_ABI_SIZE(type)		((int)sizeof(struct type))
 #define KPATCH_ABI_OFF(type, field)	((int)offsetof(struct type, field))
+/*
+ * --objtool-link: the placeholder of a livepatch relocation to a static
+ * call trampoline __SCT__x is the undefined symbol KPATCH_PLACEHOLDER_PREFIX
+ * "__SCT__x" (any other placeholder has the target's own name).
+ */
+#define KPATCH_PLACEHOLDER_PREFIX	"__kpatch_placeholder."
 
 /* struct kpatch_patch_func */
 #define KPATCH_FUNC_SIZE	KPATCH_ABI_SIZE(kpatch_patch_func)

@@ -18,8 +18,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: create-diff-object [-d|--debug] [--explain] ORIG.o PATCHED.o PARENT_OBJNAME\n"
-		"                          PARENT_ELF MODULE_SYMVERS PATCH_MODNAME OUTPUT.o\n"
+		"usage: create-diff-object [-d|--debug] [--explain] [--objtool-link] ORIG.o PATCHED.o\n"
+		"                          PARENT_OBJNAME PARENT_ELF MODULE_SYMVERS PATCH_MODNAME OUTPUT.o\n"
+		"--objtool-link: objtool runs on the linked patch module (X86_KERNEL_IBT kernels):\n"
+		"                leave out objtool's sections and __pfx_ symbols, keep its annotations\n"
+		"                (--no-objtool-link: the default, objtool ran on the objects)\n"
 		"exit status: 0 OUTPUT.o written, 1 error, 2 unsupported change, 3 no functional change\n");
 }
 
@@ -33,6 +36,7 @@ static void cdo_free(void *arg)
 
 	log_undefer(&cdo->release);
 	special_free(cdo);
+	ibt_free(cdo);
 	free(cdo->work);
 	free(cdo->records);
 }
@@ -63,6 +67,10 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
 			cdo.log.debug = true;
+		} else if (!strcmp(argv[i], "--objtool-link")) {
+			cdo.objtool_link = true;
+		} else if (!strcmp(argv[i], "--no-objtool-link")) {
+			cdo.objtool_link = false;	/* the last one counts */
 		} else if (!strcmp(argv[i], "--explain")) {
 			cdo.explain = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -103,6 +111,9 @@ int main(int argc, char **argv)
 	log_defer(&cdo.release, cdo_free, &cdo);
 	cdo.orig = elf_read(cdo.orig_path);
 	cdo.patched = elf_read(cdo.patched_path);
+	/* must be before prepare: objtool's sections out, __pfx_ symbols */
+	ibt_prepare(&cdo, cdo.orig);
+	ibt_prepare(&cdo, cdo.patched);
 	/* must be before correlate: .cold/.part links, static locals, referrers */
 	cdo_prepare(cdo.orig);
 	cdo_prepare(cdo.patched);

@@ -146,6 +146,41 @@ static void add_klp_record(struct output_state *os, struct section *dest,
 }
 
 /* Write one relocation as resolve.c decided (reach). */
+/*
+ * --objtool-link (ibt.c decided it in reach->placeholder): objtool reads
+ * the module's code before create-klp-module turns the records into
+ * livepatch relocations, so every record's place keeps a relocation to an
+ * undefined placeholder, named as the target (objtool knows functions that
+ * do not return by name) or, for a static call trampoline,
+ * KPATCH_PLACEHOLDER_PREFIX + its name (objtool would make a static call
+ * site of it). create-klp-module removes the placeholders.
+ */
+static struct symbol *placeholder_symbol(struct output_state *os,
+					 const struct reach *reach,
+					 const struct symbol *like)
+{
+	struct symbol *sym;
+	char *name;
+
+	if (strncmp(reach->name, "__SCT__", 7))
+		return undefined_symbol(os, reach->name, like);
+	name = xasprintf("%s%s", KPATCH_PLACEHOLDER_PREFIX, reach->name);
+	sym = undefined_symbol(os, name, like);
+	free(name);
+	return sym;
+}
+
+/* The key __SCK__x of an exported static call __SCT__x (reach->sc_key). */
+static void add_static_call_key(struct output_state *os,
+				const struct reach *reach,
+				const struct symbol *like)
+{
+	char *key = xasprintf("__SCK__%s", reach->name + 7);
+
+	undefined_symbol(os, key, like);
+	free(key);
+}
+
 static void copy_rela(struct output_state *os, struct section *orela,
 		      const struct rela *r, const struct reach *reach)
 {
@@ -155,7 +190,7 @@ static void copy_rela(struct output_state *os, struct section *orela,
 	case REACH_SKIP:
 		break;
 	case REACH_INTERNAL:
-		if (t->type != STT_SECTION && t->out)
+		if (t->type != STT_SECTION && t->out && !reach->section_sym)
 			elf_add_rela(orela, reach->offset, r->type, t->out,
 				     r->addend);
 		else
@@ -167,9 +202,15 @@ static void copy_rela(struct output_state *os, struct section *orela,
 	case REACH_UNDEFINED:
 		elf_add_rela(orela, reach->offset, r->type,
 			     undefined_symbol(os, reach->name, t), r->addend);
+		if (reach->sc_key)
+			add_static_call_key(os, reach, t);
 		break;
 	case REACH_KLP:
 		add_klp_record(os, orela->base, r, reach);
+		if (reach->placeholder)
+			elf_add_rela(orela, reach->offset, r->type,
+				     placeholder_symbol(os, reach, t),
+				     r->addend);
 		break;
 	}
 }

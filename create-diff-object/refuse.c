@@ -49,22 +49,13 @@ static void check_data(struct cdo *cdo, struct symbol *p)
 }
 
 /*
- * A changed function is redirected by ftrace: it needs its __fentry__ call,
- * the first instruction or the one after endbr64.
+ * A changed function is redirected by ftrace: it needs its __fentry__ call
+ * (or the NOP that stands for it), the first instruction or the one after
+ * endbr64 (insn_fentry_site()).
  */
 static bool has_fentry(const struct symbol *f)
 {
-	const struct insn *insn = insn_at(f->sec, f->sym.st_value);
-	const struct rela *r;
-
-	if (!insn || insn->offset != f->sym.st_value)
-		return false;
-	if (insn->class == INSN_ENDBR)
-		insn = insn_next(f->sec, insn);
-	if (!insn || insn->class != INSN_CALL || insn->imm_size != 4)
-		return false;
-	r = elf_rela_at(f->sec, insn_imm_at(insn));
-	return r && !strcmp(r->sym->name, "__fentry__");
+	return insn_fentry_site(f->sec, f->sym.st_value) >= 0;
 }
 
 static void check_ftrace(struct cdo *cdo)

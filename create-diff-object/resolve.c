@@ -64,6 +64,7 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 	    (r->offset % KPATCH_CALLBACK_SIZE) == KPATCH_CALLBACK_OBJNAME)
 		return;			/* the objname: output.c writes it */
 	klp_classify(cdo, sec, r, reach);
+	ibt_resolve_rela(cdo, sec, r, reach);
 	reach->offset = offset;
 	if (reach->kind == REACH_INTERNAL)
 		check_internal(cdo, sec, r);

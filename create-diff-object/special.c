@@ -34,6 +34,18 @@ static const struct special_desc special_descs[] = {
 	{ ".orc_unwind_ip",	4 },
 	{ "__mcount_loc",	8 },
 	{ ".orc_unwind",	6 },	/* struct orc_entry, no relocs */
+	/* objtool's annotations: special only with --objtool-link (ibt.c) */
+	{ ".discard.retpoline_safe",	4 },
+	{ ".discard.noendbr",		4 },
+	{ ".discard.ibt_endbr_noseal",	4 },
+	{ ".discard.instr_begin",	4 },
+	{ ".discard.instr_end",		4 },
+	{ ".discard.intra_function_calls", 4 },
+	{ ".discard.reachable",		4 },
+	{ ".discard.unreachable",	4 },
+	{ ".discard.ignore_alts",	4 },
+	{ ".discard.validate_unret",	4 },
+	{ ".discard.unwind_hints",	12 },	/* struct unwind_hint */
 };
 
 #define NR_SPECIAL	(sizeof(special_descs) / sizeof(special_descs[0]))
@@ -145,7 +157,9 @@ size_t special_entry_size(const struct cdo *cdo, const char *name)
 
 bool is_special_section(const struct section *sec)
 {
-	return !is_rela_section(sec) && find_desc(sec->name) >= 0;
+	if (is_rela_section(sec) || find_desc(sec->name) < 0)
+		return false;
+	return strncmp(sec->name, ".discard.", 9) || sec->objtool_annotation;
 }
 
 bool is_dropped_section(const struct section *sec)
@@ -158,6 +172,8 @@ bool is_dropped_section(const struct section *sec)
 	};
 	size_t i;
 
+	if (sec->objtool_annotation && is_special_section(sec))
+		return false;	/* objtool reads it again (ibt.c) */
 	for (i = 0; prefixes[i]; i++)
 		if (!strncmp(sec->name, prefixes[i], strlen(prefixes[i])))
 			return true;

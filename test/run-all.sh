@@ -50,6 +50,14 @@ suite unit-selftest     kernel  bash test/unit/selftest.sh
 suite unit              kernel  bash test/unit/run.sh
 suite integration       kernel  bash test/integration/run.sh
 suite suites-selftest   kernel  bash test/selftest-suites.sh
+# Linux 6.12 with IBT (issue 10): the 6.12 test kernel, then Debian's own
+# 6.12 cloud kernel (kpatch-build -s -c -v, its image and modules in qemu)
+suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
+suite canary-6.12           kernel=6.12  bash test/canary/run.sh
+suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
+suite unit-6.12             kernel=6.12  bash test/unit/run.sh
+suite integration-6.12      kernel=6.12  bash test/integration/run.sh
+suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
 
 # --------------------------------------------------------------- options
 

@@ -47,7 +47,8 @@ cdo() {
 	local objname=${2:-vmlinux}
 	rm -f "$D/out.o"
 	set +e
-	$VALGRIND "$BIN/create-diff-object" --explain "$D/orig/$1.o" "$D/patched/$1.o" \
+	# shellcheck disable=SC2086 # CDO_OPTS: extra options, word-split
+	$VALGRIND "$BIN/create-diff-object" --explain ${CDO_OPTS:-} "$D/orig/$1.o" "$D/patched/$1.o" \
 		"$objname" "$D/parent.o" "$D/Module.symvers" test_patch "$D/out.o" \
 		> "$D/stdout" 2> "$D/stderr"
 	RC=$?

@@ -5,6 +5,7 @@
  * every special section from the kernel's own headers, never from a guess.
  * Each "->NAME SIZE" line of the output is one section's entry size.
  */
+#include <linux/version.h>
 #include <linux/kbuild.h>
 #include <linux/module.h>
 #include <asm/processor.h>
@@ -14,7 +15,9 @@
 #include <linux/static_call_types.h>
 #include <asm/alternative.h>
 #include <asm/extable.h>
-#ifdef CONFIG_PARAVIRT
+/* .parainstructions went away in 6.8 (paravirt calls became alternatives) */
+#if defined(CONFIG_PARAVIRT) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define KPATCH_HAVE_PARAINSTRUCTIONS
 #include <asm/paravirt_types.h>
 #endif
 #ifdef CONFIG_UNWINDER_ORC
@@ -32,7 +35,7 @@ void kpatch_special_sizes(void)
 #endif
 	DEFINE(__ex_table, sizeof(struct exception_table_entry));
 	DEFINE(altinstructions, sizeof(struct alt_instr));
-#ifdef CONFIG_PARAVIRT
+#ifdef KPATCH_HAVE_PARAINSTRUCTIONS
 	DEFINE(parainstructions, sizeof(struct paravirt_patch_site));
 #endif
 #ifdef CONFIG_HAVE_STATIC_CALL_INLINE

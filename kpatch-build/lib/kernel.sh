@@ -118,11 +118,19 @@ check_config() {
 		die "$CONFIGFILE: CONFIG_DEBUG_INFO is not enabled; the kernel must be built with debug info"
 	[[ "$(config_value CONFIG_KALLSYMS_ALL)" == y ]] ||
 		die "$CONFIGFILE: CONFIG_KALLSYMS_ALL is not enabled; livepatch symbol lookup needs it"
-	local opt
-	for opt in CONFIG_LTO_CLANG CONFIG_CFI_CLANG CONFIG_X86_KERNEL_IBT; do
-		[[ "$(config_value "$opt")" != y ]] ||
-			die "$CONFIGFILE: $opt=y is not supported by $PROG (objects are not final before the vmlinux link)"
-	done
+	[[ "$(config_value CONFIG_LTO_CLANG)" != y ]] ||
+		die "$CONFIGFILE: CONFIG_LTO_CLANG=y is not supported by $PROG: with Clang LTO the objects are LLVM bitcode until the vmlinux link, so there is no machine code to compare; use a kernel built without LTO"
+	[[ "$(config_value CONFIG_CFI_CLANG)" != y ]] ||
+		die "$CONFIGFILE: CONFIG_CFI_CLANG=y is not supported by $PROG: Clang kCFI type hashes (__cfi_ prefixes, .kcfi_traps) are not handled; use a kernel built without CFI_CLANG"
+	# With IBT (6.2+), objtool runs on vmlinux.o and on linked module
+	# objects, not on each object: the compared objects carry none of its
+	# sections, and objtool runs over the patch module when kbuild links it.
+	OBJTOOL_LINK=0
+	[[ "$(config_value CONFIG_X86_KERNEL_IBT)" == y ]] && OBJTOOL_LINK=1
+	# kbuild runs pahole on every module of such a kernel (Debian's 6.12)
+	if [[ "$(config_value CONFIG_DEBUG_INFO_BTF_MODULES)" == y ]] && ! command -v pahole >/dev/null; then
+		die "$CONFIGFILE: CONFIG_DEBUG_INFO_BTF_MODULES=y: kbuild needs pahole to build modules for this kernel; install it (Debian: apt-get install dwarves)"
+	fi
 	if [[ -n "$(config_value CONFIG_MODVERSIONS)" ]]; then MODVERSIONS=1; else MODVERSIONS=0; fi
 }
 

@@ -313,6 +313,7 @@ diff_objects() {
 	local o rc parent pname pelf cdo_opts=()
 	local -A seen=()
 	[[ $DEBUG -ge 1 ]] && cdo_opts+=(-d)
+	[[ ${OBJTOOL_LINK:-0} -eq 1 ]] && cdo_opts+=(--objtool-link)
 	DIFF_OUTPUTS=()
 	PARENT_NAMES=()
 	for o in "${PLAN_OBJECTS[@]}"; do
@@ -351,6 +352,19 @@ diff_objects() {
 	say "Patched objects: ${PARENT_NAMES[*]}"
 }
 
+# With IBT, objtool validates the linked patch module and writes its ORC,
+# return, call and retpoline sites. Linux 6.12's objtool does not fail the
+# build on errors and stops writing those sections at the first one, so any
+# objtool message about the module is fatal here.
+check_objtool() {
+	local from="$1" lines
+	[[ ${OBJTOOL_LINK:-0} -eq 1 ]] || return 0
+	lines="$(tail -n +"$from" "$LOGFILE" | grep -E 'objtool' | grep -vE '^\+ |^  (LD|CC|MODPOST|OBJTOOL)' || true)"
+	[[ -z "$lines" ]] && return 0
+	echo "$lines" | sed 's/^/    | /' >&2
+	die "objtool reported problems in the patch module $NAME.ko (above); its unwind and mitigation tables would be incomplete. Please report this with the patch and $LOGFILE"
+}
+
 build_module() {
 	say "Building patch module: $NAME.ko"
 	local kdir="$TMPDIR_KP/kmod" vermagic
@@ -363,8 +377,11 @@ build_module() {
 	echo >"$kdir/.kpatch-patch-objs.o.cmd"
 	local kmake=(make -C "$KBUILD" M="$kdir" KPATCH_NAME="$NAME" KBUILD_MODPOST_WARN=1 -j"$JOBS")
 	[[ $NON_REPLACE -eq 1 ]] && kmake+=(KPATCH_NON_REPLACE=1)
+	local logstart
+	logstart=$(($(wc -l <"$LOGFILE") + 1))
 	run_logged "${kmake[@]}" || { log_tail; die "building the patch module $NAME.ko failed"; }
 	[[ -f "$kdir/$NAME.ko" ]] || die "kbuild did not produce $kdir/$NAME.ko"
+	check_objtool "$logstart"
 
 	echo "+ $CKM $kdir/$NAME.ko $kdir/$NAME.klp.ko" >>"$LOGFILE"
 	"$CKM" "$kdir/$NAME.ko" "$kdir/$NAME.klp.ko" >>"$LOGFILE" 2>&1 ||

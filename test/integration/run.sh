@@ -23,19 +23,47 @@
 # Usage: run.sh [NAME...]   (default: every test)
 # KPATCH_BUILD overrides the kpatch-build under test (KPATCH_CDO and
 # KPATCH_CKM, read by kpatch-build, the C tools).
+# KPATCH_TEST_KERNEL=6.12 runs on the 6.12 (IBT) test kernel: a patch with a
+# variant in 6.12/ (NAME.patch, NAME-LOADED.test, NAME-UNLOADED.test) uses
+# it, a patch that does not apply to 6.12 and has none is skipped (SKIP line
+# with the reason); patches only in 6.12/ run only there.
 # Ends with one line "N passed, N failed, N skipped".
 
 set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
-eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+# KPATCH_KERNEL_ENV=FILE: another kernel (KSRC=, KBUILD=, KVER=, BZIMAGE=,
+# VMLINUX=, KCONFIG=, SYMVERS=, MODDIR=, KPATCH_TEST_KERNEL=, optional
+# KERNEL_NAME= for the cache and SKIP_PATCHES=("NAME: why" ...)) instead of the test kernel, e.g. a distro
+# kernel (test/debian/); the guests boot it (run-guest.sh --kernel-env).
+GUEST_ENV=()
+SKIP_PATCHES=()
+if [[ -n "${KPATCH_KERNEL_ENV:-}" ]]; then
+	# shellcheck disable=SC1090
+	source "$KPATCH_KERNEL_ENV"
+	GUEST_ENV=(--kernel-env "$KPATCH_KERNEL_ENV")
+else
+	eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+fi
 KPATCH_BUILD="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 DUMP="$TOP/create-diff-object/kpatch-dump"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
-export CACHEDIR="$CACHE/integration-kpatch"
+# one kpatch-build cache per test kernel (6.1 keeps its old name)
+if [[ -n "${KERNEL_NAME:-}" ]]; then
+	export CACHEDIR="$CACHE/integration-kpatch-$KERNEL_NAME"
+elif [[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]]; then
+	export CACHEDIR="$CACHE/integration-kpatch"
+else
+	export CACHEDIR="$CACHE/integration-kpatch-$KPATCH_TEST_KERNEL"
+fi
 OUT="$(mktemp -d /tmp/integration.XXXXXX)"
-trap 'rm -rf "$OUT"' EXIT
+# INTEGRATION_KEEP=1 keeps the modules, build and guest logs (for a look)
+if [[ "${INTEGRATION_KEEP:-0}" == 1 ]]; then
+	echo "integration: keeping $OUT" >&2
+else
+	trap 'rm -rf "$OUT"' EXIT
+fi
 # shellcheck source=../lib/report.sh
 . "$TOP/test/lib/report.sh"
 
@@ -68,10 +96,34 @@ else
 	for p in "$DIR"/*.patch; do names+=("$(basename "$p" .patch)"); done
 fi
 
+TEST_KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
+# case_file NAME SUFFIX: the test kernel's variant, else the 6.1 file
+case_file() {
+	if [[ -f "$DIR/$TEST_KERNEL/$1$2" ]]; then echo "$DIR/$TEST_KERNEL/$1$2"; else echo "$DIR/$1$2"; fi
+}
+if [[ $# -eq 0 && -d "$DIR/$TEST_KERNEL" ]]; then
+	for p in "$DIR/$TEST_KERNEL"/*.patch; do
+		n="$(basename "$p" .patch)"
+		[[ " ${names[*]} " == *" $n "* ]] || names+=("$n")
+	done
+fi
+
 ok_modules=()
 for name in "${names[@]}"; do
-	patch="$DIR/$name.patch"
+	patch="$(case_file "$name" .patch)"
 	[[ -f "$patch" ]] || { fail "$name: no such patch $patch"; continue; }
+	# SKIP_PATCHES (from KPATCH_KERNEL_ENV): "NAME: why" for patches that
+	# cannot apply to that kernel's configuration
+	why="$(printf '%s\n' "${SKIP_PATCHES[@]}" | sed -n "s/^$name: //p" | head -n1)"
+	if [[ -n "$why" ]]; then
+		skip "$name: $why"
+		continue
+	fi
+	if [[ "$TEST_KERNEL" != 6.1 && "$patch" == "$DIR/$name.patch" && "$name" != oot-* ]] &&
+	   ! patch -s -p1 -N --dry-run -r - -d "$KSRC" <"$patch" >/dev/null 2>&1; then
+		skip "$name: the patch does not apply to $TEST_KERNEL (written for 6.1; no $TEST_KERNEL/$name.patch)"
+		continue
+	fi
 	if [[ "$name" == *-FAIL ]]; then
 		want="$(expected_refusal "$patch")"
 		if [[ -z "$want" ]]; then
@@ -88,7 +140,7 @@ for name in "${names[@]}"; do
 		fi
 		continue
 	fi
-	test_file="$DIR/$name-LOADED.test"
+	test_file="$(case_file "$name" -LOADED.test)"
 	if [[ ! -f "$test_file" ]]; then
 		fail "$name: no $name-LOADED.test: every patch that must load needs a behaviour test"
 		continue
@@ -102,7 +154,7 @@ for name in "${names[@]}"; do
 	ko="$OUT/livepatch-$name.ko"
 	[[ -f "$ko" ]] || { fail "$name: kpatch-build succeeded but $ko is missing"; continue; }
 	mod="$(echo "livepatch-$name" | tr - _)"
-	unloaded_test="$DIR/$name-UNLOADED.test"
+	unloaded_test="$(case_file "$name" -UNLOADED.test)"
 	guest="$OUT/$name.guest.sh"
 	checks=5
 	{
@@ -123,13 +175,14 @@ for name in "${names[@]}"; do
 		adds+=(--add "$unloaded_test")
 		checks=7
 	fi
-	if "$TOP/test/qemu/run-guest.sh" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
+	if "$TOP/test/qemu/run-guest.sh" "${GUEST_ENV[@]}" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
 	   [[ $(grep -c '^GUEST-PASS' "$OUT/$name.guest.log") -eq $checks ]]; then
 		pass "$name: all $checks guest checks passed, dmesg clean"
 		ok_modules+=("$name")
 	else
 		fail "$name: guest run failed"
-		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/$name.guest.log" | sed 's/^/    | /'
+		# (-A3: the dmesg lines run-guest.sh names after "kernel problem")
+		grep -A3 -E 'GUEST-FAIL|run-guest|guest:' "$OUT/$name.guest.log" | sed 's/^/    | /'
 	fi
 done
 
@@ -159,9 +212,9 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 			adds+=(--add "$OUT/livepatch-$name.ko")
 		done
 		for name in "${together[@]}"; do
-			if [[ -f "$DIR/$name-LOADED.test" ]]; then
+			if [[ -f "$(case_file "$name" -LOADED.test)" ]]; then
 				echo 'check "all: '"$name"' test passes" sh /root/'"$name"'-LOADED.test'
-				adds+=(--add "$DIR/$name-LOADED.test")
+				adds+=(--add "$(case_file "$name" -LOADED.test)")
 			fi
 		done
 		for ((i = ${#together[@]} - 1; i >= 0; i--)); do
@@ -171,11 +224,11 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 	} >"$guest"
 	if [[ ${#together[@]} -lt 2 ]]; then
 		skip "all-together: fewer than two stackable (-R) modules"
-	elif "$TOP/test/qemu/run-guest.sh" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
+	elif "$TOP/test/qemu/run-guest.sh" "${GUEST_ENV[@]}" --timeout 300 "${adds[@]}" "$guest" >"$OUT/all.guest.log" 2>&1; then
 		pass "all-together: ${#together[@]} modules loaded at once, every test passed, all unloaded"
 	else
 		fail "all-together (${together[*]})"
-		grep -E 'GUEST-FAIL|run-guest|guest:' "$OUT/all.guest.log" | sed 's/^/    | /'
+		grep -A3 -E 'GUEST-FAIL|run-guest|guest:' "$OUT/all.guest.log" | sed 's/^/    | /'
 	fi
 fi
 

@@ -1,40 +1,59 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh - prepare the project's test kernel (Linux 6.1, x86_64).
+# build-kernel.sh - prepare one of the project's test kernels (x86_64):
+# Linux 6.1 (default) or Linux 6.12 with IBT.
 #
-# Installs missing Debian packages, unpacks linux-source-6.1 into a cache
+# Installs missing Debian packages, unpacks linux-source-<version> into a cache
 # outside the repository, builds the kernel out of tree with the config
-# fragment beside this script, and prints where everything is.
+# fragment beside this script (config.fragment for 6.1, config-6.12.fragment
+# for 6.12), and prints where everything is.
 #
 # The build is cached under $KPATCH_TEST_CACHE (default ~/.cache/kpatch-lts),
 # keyed by the source package version, the config fragment, the compiler and
 # this script, so a second run returns at once.
 #
-# Usage: build-kernel.sh [--print-env] [--quiet]
+# Usage: build-kernel.sh [--kernel 6.1|6.12] [--print-env] [--quiet]
+#   --kernel V   which test kernel (default: $KPATCH_TEST_KERNEL, else 6.1)
 #   --print-env  print only shell assignments (KSRC=..., KBUILD=..., ...)
+#   --source-only  only unpack the source tree and print KSRC=... (for
+#                distro kernels built from the same source, test/debian/)
 #
 # Exit status: 0 on success, 1 on failure (the message says what failed).
 
 set -o errexit -o nounset -o pipefail
 
 SCRIPTDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-FRAGMENT="$SCRIPTDIR/config.fragment"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
-SRCPKG="${KPATCH_TEST_SRCPKG:-linux-source-6.1}"
-TARBALL="/usr/src/$SRCPKG.tar.xz"
+KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
 JOBS="${JOBS:-$(nproc)}"
 PRINT_ENV=0
+SOURCE_ONLY=0
 QUIET=0
 
-for arg in "$@"; do
-	case "$arg" in
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	--kernel) [[ $# -ge 2 ]] || { echo "build-kernel.sh: --kernel needs a version (6.1 or 6.12)" >&2; exit 1; }
+		KERNEL="$2"; shift ;;
+	--kernel=*) KERNEL="${1#--kernel=}" ;;
 	--print-env) PRINT_ENV=1; QUIET=1 ;;
+	--source-only) SOURCE_ONLY=1; QUIET=1 ;;
 	--quiet) QUIET=1 ;;
-	-h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-	*) echo "build-kernel.sh: unknown option '$arg'" >&2; exit 1 ;;
+	-h|--help) sed -n '3,/^# Exit status/p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "build-kernel.sh: unknown option '$1'" >&2; exit 1 ;;
 	esac
+	shift
 done
+
+# One fragment per supported test kernel; 6.1 keeps its original file name
+# (and with it its cache key).
+case "$KERNEL" in
+6.1) FRAGMENT="$SCRIPTDIR/config.fragment" ;;
+6.12) FRAGMENT="$SCRIPTDIR/config-6.12.fragment" ;;
+*) echo "build-kernel.sh: unknown test kernel '$KERNEL' (known: 6.1, 6.12)" >&2; exit 1 ;;
+esac
+SRCPKG="${KPATCH_TEST_SRCPKG:-linux-source-$KERNEL}"
+TARBALL="/usr/src/$SRCPKG.tar.xz"
 
 say() { [[ $QUIET -eq 1 ]] && return 0; echo "build-kernel: $*" >&2; }
 die() { echo "build-kernel: error: $*" >&2; exit 1; }
@@ -92,7 +111,7 @@ configure_kernel() {
 
 build_kernel() {
 	local start=$SECONDS log="$TOPDIR/build.log"
-	say "building the test kernel in $BUILDDIR ($JOBS jobs; about 8 minutes on 2 cores; log: $log)"
+	say "building the $KERNEL test kernel in $BUILDDIR ($JOBS jobs; 8-15 minutes on 2 cores; log: $log)"
 	make -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 -j"$JOBS" bzImage modules >"$log" 2>&1 &
 	local pid=$! rc=0
 	while kill -0 "$pid" 2>/dev/null; do
@@ -114,6 +133,12 @@ build_kernel() {
 	say "kernel built in $((SECONDS - start)) s"
 }
 
+if [[ $SOURCE_ONLY -eq 1 ]]; then
+	unpack_source
+	printf 'KSRC=%q\n' "$SRCDIR"
+	exit 0
+fi
+
 if [[ ! -f "$STAMP" ]]; then
 	unpack_source
 	rm -rf "$TOPDIR"
@@ -127,8 +152,8 @@ KVER="$(cat "$BUILDDIR/include/config/kernel.release")"
 ln -sfn "$TOPDIR" "$CACHE/kernel/current-$SRCPKG"
 
 if [[ $PRINT_ENV -eq 1 ]]; then
-	printf 'KSRC=%q\nKBUILD=%q\nKVER=%q\nBZIMAGE=%q\nVMLINUX=%q\nKCONFIG=%q\nSYMVERS=%q\nMODDIR=%q\n' \
-		"$SRCDIR" "$BUILDDIR" "$KVER" "$BUILDDIR/arch/x86/boot/bzImage" "$BUILDDIR/vmlinux" \
+	printf 'KPATCH_TEST_KERNEL=%q\nKSRC=%q\nKBUILD=%q\nKVER=%q\nBZIMAGE=%q\nVMLINUX=%q\nKCONFIG=%q\nSYMVERS=%q\nMODDIR=%q\n' \
+		"$KERNEL" "$SRCDIR" "$BUILDDIR" "$KVER" "$BUILDDIR/arch/x86/boot/bzImage" "$BUILDDIR/vmlinux" \
 		"$BUILDDIR/.config" "$BUILDDIR/Module.symvers" "$MODDIR/lib/modules/$KVER"
 else
 	cat <<EOT

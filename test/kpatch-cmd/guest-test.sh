@@ -81,7 +81,8 @@ check "uninstall: exit 0" rc_is 0
 # -- vermagic refusal
 kp load /root/wrong-vermagic.ko
 check "load of a module for another kernel: exit 1" rc_is 1
-check "load refusal gives the reason" has "built for kernel 0\.0\.[0-9]+-kpatch-test"
+# run.sh turns vermagic=6.1... into 0.0... (6.12.117 -> 0.02.117)
+check "load refusal gives the reason" has "built for kernel 0\.0[0-9]*\.[0-9]+-kpatch-test"
 check "refused module was not loaded" [ ! -d /sys/module/livepatch_sample ]
 kp install /root/wrong-vermagic.ko
 check "install of a module for another kernel: exit 1" rc_is 1

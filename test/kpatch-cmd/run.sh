@@ -581,15 +581,20 @@ test_real_modules() {
 # on them with the real kpatch-dump. Skipped when the tools are not built.
 build_kpatch_modules() {
 	local kb="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}" cdo="$TOP/create-diff-object" p
-	local cache="${KPATCH_CMD_CACHEDIR:-$HOME/.cache/kpatch-lts/kpatch-cmd-cachedir}"
+	local cache="${KPATCH_CMD_CACHEDIR:-$HOME/.cache/kpatch-lts/kpatch-cmd-cachedir}" pf
+	# one cache per test kernel; patches/<kernel>/ holds variants
+	[[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]] || cache+="-$KPATCH_TEST_KERNEL"
 	if [[ ! -x $kb || ! -x $cdo/create-diff-object || ! -x $cdo/create-klp-module || ! -x $cdo/kpatch-dump ]]; then
 		fail "kpatch-built modules: kpatch-build or the C tools are not built (make)"
 		return 1
 	fi
 	mkdir -p "$WORK/out"
 	for p in a b; do
+		pf="$DIR/patches/cmd-$p.patch"
+		[[ -f "$DIR/patches/${KPATCH_TEST_KERNEL:-6.1}/cmd-$p.patch" ]] &&
+			pf="$DIR/patches/${KPATCH_TEST_KERNEL:-6.1}/cmd-$p.patch"
 		if ! CACHEDIR="$cache" "$kb" -j2 -s "$KSRC" -c "$KCONFIG" -v "$VMLINUX" -n "livepatch-cmd-$p" \
-			-o "$WORK/out" "$DIR/patches/cmd-$p.patch" >"$WORK/kb-$p.log" 2>&1; then
+			-o "$WORK/out" "$pf" >"$WORK/kb-$p.log" 2>&1; then
 			fail "kpatch-build patches/cmd-$p.patch"
 			tail -n 20 "$WORK/kb-$p.log" | sed 's/^/    | /'
 			return 1

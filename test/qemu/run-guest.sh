@@ -13,7 +13,8 @@
 #
 # Exit status: the guest script's exit status; 124 on timeout; 125 when the
 # guest's dmesg shows an oops, BUG, WARNING or call trace (even if the script
-# passed); 126 when the guest did not report a result (crash, panic).
+# passed; with IBT also "Missing ENDBR", call-thunk "Invalid padding area" and
+# static call "Failed to fixup"); 126 when the guest did not report a result (crash, panic).
 
 set -o errexit -o nounset -o pipefail
 
@@ -23,7 +24,7 @@ LOG=""
 ADDS=()
 KENV=""
 
-usage() { sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -113,7 +114,7 @@ if [[ -z "$result" ]]; then
 	exit 126
 fi
 bad="$(tr -d '\r' <"$OUT" | sed -n '/^GUEST-DMESG-BEGIN/,/^GUEST-DMESG-END/p' |
-	grep -E 'Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection|Kernel panic' || true)"
+	grep -E 'Oops|BUG:|kernel BUG|WARNING:|Call Trace|general protection|Kernel panic|Missing ENDBR|Invalid padding area|Failed to fixup' || true)"
 if [[ -n "$bad" ]]; then
 	echo "run-guest: FAIL: guest dmesg shows a kernel problem:" >&2
 	echo "$bad" >&2

@@ -17,6 +17,8 @@
 #                     or create-diff-object/san with UNIT_SANITIZE=1)
 #   KPATCH_TEST_CACHE cache directory (default ~/.cache/kpatch-lts)
 #   UNIT_KEEP=1       keep the per-case work directories of passing cases
+#   KPATCH_TEST_KERNEL=6.12  run on the 6.12 (IBT) test kernel: cases/6.12/ variants
+#                     and cases, create-diff-object --objtool-link
 #   UNIT_COMPILE_ONLY=1  only build the original and patched objects (to
 #                     write a new case)
 #
@@ -55,6 +57,21 @@ kernel_env() {
 	eval "$env"
 	[[ -f "$KBUILD/vmlinux" && -f "$KBUILD/Module.symvers" ]] ||
 		die "no vmlinux/Module.symvers in $KBUILD; rebuild the test kernel"
+	TEST_KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
+	# As kpatch-build does: with IBT objtool runs on the linked module.
+	BASE_CDO_ARGS=()
+	grep -q '^CONFIG_X86_KERNEL_IBT=y' "$KBUILD/.config" && BASE_CDO_ARGS+=(--objtool-link)
+	note "test kernel $TEST_KERNEL ($KVER)${BASE_CDO_ARGS[*]:+, create-diff-object ${BASE_CDO_ARGS[*]}}"
+}
+
+# case_file NAME EXT: the case's file, from cases/<kernel>/ when the test
+# kernel has its own variant there.
+case_file() {
+	if [[ -f "$CASEDIR/$TEST_KERNEL/$1.$2" ]]; then
+		echo "$CASEDIR/$TEST_KERNEL/$1.$2"
+	else
+		echo "$CASEDIR/$1.$2"
+	fi
 }
 
 build_tools() {
@@ -134,6 +151,25 @@ prepare_trees() {
 # link to the pristine tree; files the patch created are removed.
 restore_mirror() {
 	kp_mirror_restore "$MIRROR" "$KSRC" "$JOURNAL"
+}
+
+# As kpatch-build does: the special-section entry sizes of the test kernel
+# from its own headers (kmod/probe), cached in the object dir.
+probe_special_sizes() {
+	local pdir="$OBJDIR/.unit-probe"
+	if [[ ! -s "$pdir/sizes" ]]; then
+		rm -rf "$pdir"
+		mkdir -p "$pdir"
+		cp "$TOP/kmod/probe/"* "$pdir/"
+		make -C "$KBUILD" M="$pdir" kpatch-sizes.s >"$pdir/make.log" 2>&1 7>&- 8>&- ||
+			die "the size probe does not compile against $KBUILD; see $pdir/make.log"
+		sed -n 's/.*"->\([A-Za-z_]*\) \$\{0,1\}\([0-9]*\) .*/\1=\2/p' "$pdir/kpatch-sizes.s" |
+			sed -E 's/^(altinstructions|parainstructions|static_call_sites|orc_unwind)=/.\1=/' |
+			paste -sd, - >"$pdir/sizes"
+	fi
+	KPATCH_SPECIAL_SIZES="$(cat "$pdir/sizes")"
+	export KPATCH_SPECIAL_SIZES
+	note "special-section entry sizes: $KPATCH_SPECIAL_SIZES"
 }
 
 # ------------------------------------------------------------ one case --
@@ -241,8 +277,10 @@ run_cdo() {
 }
 
 run_case() {
-	local name="$1" patch="$CASEDIR/$1.patch" expect="$CASEDIR/$1.expect"
-	local o kcflags reason line
+	local name="$1" patch expect
+	local o kcflags reason line rc
+	patch="$(case_file "$name" patch)"
+	expect="$(case_file "$name" expect)"
 	WORK="$RESULTS/$name"
 	rm -rf "$WORK"
 	mkdir -p "$WORK/orig" "$WORK/patched" "$WORK/res"
@@ -259,6 +297,14 @@ run_case() {
 		return 2
 	fi
 	kcflags="$BASE_KCFLAGS${EXTRA_KCFLAGS:+ $EXTRA_KCFLAGS}"
+	CDO_ARGS=("${BASE_CDO_ARGS[@]}" "${CDO_ARGS[@]}")
+	# The cases are written for 6.1; on another kernel a case whose patch
+	# does not apply (and that has no variant in cases/<kernel>/) is skipped.
+	if [[ "$TEST_KERNEL" != 6.1 && "$patch" == "$CASEDIR/$name.patch" ]] &&
+	   ! patch -s -p1 -N --dry-run -r - -d "$KSRC" <"$patch" >/dev/null 2>&1; then
+		echo "SKIP $name: the patch does not apply to $TEST_KERNEL (written for 6.1; no cases/$TEST_KERNEL/$name.patch)"
+		return 2
+	fi
 
 	if ! orig_objects "$kcflags" "$WORK/make-orig.log" "${OBJECTS[@]}"; then
 		echo "FAIL $name: original build failed: $(grep -m1 -iE 'error|\*\*\*' "$WORK/make-orig.log" || tail -n1 "$WORK/make-orig.log")"
@@ -293,7 +339,12 @@ run_case() {
 		run_cdo "$o" "${PARENTS[$o]}"
 	done
 
-	if ! check_expect "$expect"; then
+	rc=0
+	check_expect "$expect" || rc=$?
+	if [[ $rc -eq 2 ]]; then
+		echo "SKIP $name: the case does not apply: $CHECK_ERROR"
+		return 2
+	elif [[ $rc -ne 0 ]]; then
 		echo "FAIL $name: $CHECK_ERROR (work dir: $WORK)"
 		return 1
 	fi
@@ -314,17 +365,20 @@ take_run_lock() {
 main() {
 	local names=() n rc
 
+	TEST_KERNEL="${KPATCH_TEST_KERNEL:-6.1}"
 	if [[ $# -gt 0 ]]; then
-		case "$1" in -h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+		case "$1" in -h|--help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 		names=("$@")
 	else
-		for n in "$CASEDIR"/*.patch; do
+		# every case, and the cases only the test kernel has
+		for n in "$CASEDIR"/*.patch "$CASEDIR/$TEST_KERNEL"/*.patch; do
+			[[ -f "$n" ]] || continue
 			n="$(basename "$n" .patch)"
-			names+=("$n")
+			[[ " ${names[*]} " == *" $n "* ]] || names+=("$n")
 		done
 	fi
 	for n in "${names[@]}"; do
-		[[ -f "$CASEDIR/$n.patch" ]] || die "no case '$n' (no $CASEDIR/$n.patch)"
+		[[ -f "$(case_file "$n" patch)" ]] || die "no case '$n' (no $CASEDIR/$n.patch or $CASEDIR/$TEST_KERNEL/$n.patch)"
 	done
 
 	mkdir -p "$CACHE"
@@ -335,6 +389,7 @@ main() {
 	kernel_env
 	[[ "$UNIT_COMPILE_ONLY" == 1 ]] || build_tools
 	prepare_trees
+	probe_special_sizes
 	if [[ "$UNIT_SANITIZE" == 1 ]]; then
 		export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=98:detect_leaks=1:abort_on_error=0}"
 		export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:exitcode=97:print_stacktrace=1}"
