@@ -195,3 +195,17 @@ kp_built_objects() {
 		echo "$o ${how[$o]:-n}"
 	done
 }
+
+# kp_keep_lines MIRROR ORIGIN FILE...: after the patches are applied, the
+# patched .c files of MIRROR keep ORIGIN's line numbers outside the hunks
+# (keep-lines.sh puts #line directives after each hunk), so that moved
+# __LINE__ values never reach the differ.
+kp_keep_lines() {
+	local mirror="$1" origin="$2" f
+	local tool="${BASH_SOURCE[0]%/*}/keep-lines.sh"
+	shift 2
+	for f in "$@"; do
+		[[ -f "$origin/$f" && -f "$mirror/$f" ]] || continue
+		bash "$tool" "$origin/$f" "$mirror/$f" || return 1
+	done
+}

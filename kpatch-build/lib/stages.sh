@@ -260,6 +260,8 @@ build_patched() {
 		kp_patch_apply "$PATCH_MIRROR" "$p" >>"$LOGFILE" 2>&1 ||
 			die "patch $(basename "$p") failed to apply in the mirror"
 	done
+	kp_keep_lines "$PATCH_MIRROR" "$PATCH_ORIGIN" "${PATCH_FILES[@]}" >>"$LOGFILE" 2>&1 ||
+		die "keeping the original line numbers of ${PATCH_FILES[*]} failed (see $LOGFILE)"
 	touch "$OBJ_DIRTY"
 	if [[ $PLAN_FULL -eq 0 ]]; then
 		build_patched_objects

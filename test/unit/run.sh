@@ -182,7 +182,9 @@ patch_files() {
 # Break the hard links of the touched files, then apply the patch.  A file
 # the patch names must exist unless the patch creates it.
 apply_patch() {
-	kp_mirror_apply "$MIRROR" "$JOURNAL" "$1"
+	kp_mirror_apply "$MIRROR" "$JOURNAL" "$1" || return 1
+	# As kpatch-build does: lines outside the hunks keep their __LINE__.
+	kp_keep_lines "$MIRROR" "$KSRC" $(patch_files "$1")
 }
 
 # compile KCFLAGS OBJ... : rebuild the objects in the mirror/object dir.
