@@ -19,7 +19,7 @@ kernel_line() {
 }
 
 # parse_expect EXPECT PATCH: sets OBJECTS, PARENTS, EXTRA_KCFLAGS, CDO_ARGS,
-# SKIP_REASON; PARSE_ERROR and status 1 on a malformed file.
+# CDO_ENV, SKIP_REASON; PARSE_ERROR and status 1 on a malformed file.
 parse_expect() {
 	local expect="$1" patch="$2" lineno=0 line kw rest f
 	local -a words
@@ -27,6 +27,7 @@ parse_expect() {
 	declare -g -A PARENTS=()
 	EXTRA_KCFLAGS=""
 	CDO_ARGS=()
+	CDO_ENV=()
 	SKIP_REASON=""
 	PARSE_ERROR=""
 
@@ -53,6 +54,11 @@ parse_expect() {
 			;;
 		cdo-args)
 			CDO_ARGS+=("${words[@]}")
+			;;
+		cdo-env)
+			[[ ${#words[@]} -eq 1 && "${words[0]}" == [A-Z_]*=* ]] ||
+				{ PARSE_ERROR="line $lineno: cdo-env NAME=VALUE"; return 1; }
+			CDO_ENV+=("${words[0]}")
 			;;
 		requires-file)
 			f="${rest//@TOP@/$TOP}"
@@ -405,7 +411,7 @@ check_expect() {
 		read -r -a words <<<"$rest"
 		case "$kw" in
 		object) cur="${words[0]}"; skip_obj=""; continue ;;
-		kcflags|cdo-args|requires-file|kernels) continue ;;
+		kcflags|cdo-args|cdo-env|requires-file|kernels) continue ;;
 		esac
 		if [[ -z "$cur" ]]; then
 			FAILS+=("assertion '$line' before any 'object' line")

@@ -262,10 +262,10 @@ run_cdo() {
 	fi
 	[[ -n "$UNIT_WRAPPER" ]] && read -r -a wrapper <<<"$UNIT_WRAPPER"
 	rm -f "$res.out.o"
-	printf '%q ' "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+	printf '%q ' env "${CDO_ENV[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
 		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" >"$res.cmd"
 	echo >>"$res.cmd"
-	"${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+	env "${CDO_ENV[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
 		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" \
 		>"$res.stdout" 2>"$res.stderr" 7>&- 8>&- || rc=$?
 	echo "$rc" >"$res.rc"
