@@ -107,6 +107,11 @@ static void parent_done_reading(struct parent *parent)
 	if (parent->fd >= 0)
 		close(parent->fd);
 	parent->fd = -1;
+	if (parent->text)
+		fclose(parent->text);
+	parent->text = NULL;
+	free(parent->text_line);
+	parent->text_line = NULL;
 }
 
 struct parent *parent_read(const char *path)
@@ -124,6 +129,11 @@ struct parent *parent_read(const char *path)
 	parent->fd = -1;
 	log_defer(&parent->release, release_parent, parent);
 	parent->path = xstrdup(path);
+	if (parent_is_text(path)) {
+		parent_read_text(parent, path);
+		parent_done_reading(parent);
+		return parent;
+	}
 	secs = parent->secs = xcalloc(1, sizeof(*secs));
 	elf_version(EV_CURRENT);
 	parent->fd = open(path, O_RDONLY);
@@ -381,6 +391,7 @@ struct symvers *symvers_read(const char *path)
 		fatal("%s: cannot open Module.symvers: %s", path,
 		      strerror(errno));
 	hash_init(&sv->by_name, 4096);
+	hash_init(&sv->ns_by_name, 16);
 	while (getline(&sv->line, &cap, f) > 0) {
 		char *fields[5] = { 0 }, *line = sv->line, *p = line, *mod;
 		size_t n = 0;
@@ -410,6 +421,14 @@ struct symvers *symvers_read(const char *path)
 		sv->lines[sv->nr_lines++] = xstrdup(fields[1]);
 		sv->lines[sv->nr_lines++] = mod;
 		hash_add(&sv->by_name, sv->lines[sv->nr_lines - 2], mod);
+		if (n == 5 && *fields[4]) {
+			sv->namespaces = grow_for(sv->namespaces,
+						  sv->nr_namespaces,
+						  sizeof(*sv->namespaces));
+			sv->namespaces[sv->nr_namespaces++] = xstrdup(fields[4]);
+			hash_add(&sv->ns_by_name, sv->lines[sv->nr_lines - 2],
+				 sv->namespaces[sv->nr_namespaces - 1]);
+		}
 	}
 	symvers_done_reading(sv);
 	return sv;
@@ -426,11 +445,20 @@ void symvers_free(struct symvers *sv)
 	for (i = 0; i < sv->nr_lines; i++)
 		free(sv->lines[i]);
 	free(sv->lines);
+	for (i = 0; i < sv->nr_namespaces; i++)
+		free(sv->namespaces[i]);
+	free(sv->namespaces);
 	hash_free(&sv->by_name);
+	hash_free(&sv->ns_by_name);
 	free(sv);
 }
 
 const char *symvers_owner(const struct symvers *sv, const char *name)
 {
 	return hash_find(&sv->by_name, name);
+}
+
+const char *symvers_namespace(const struct symvers *sv, const char *name)
+{
+	return hash_find(&sv->ns_by_name, name);
 }

@@ -41,26 +41,36 @@ struct parent {
 	/* while parent_read() runs */
 	void *handle;
 	int fd;
+	void *text;			/* FILE * of a readelf -s text parent */
+	char *text_line;
 	struct parent_sections *secs;
 	struct log_defer release;
 };
 
 struct symvers {
 	struct hash_table by_name;	/* name -> module name ("vmlinux") */
+	struct hash_table ns_by_name;	/* name -> symbol namespace */
 	char **lines;
 	size_t nr_lines;
+	char **namespaces;		/* owned by ns_by_name's values */
+	size_t nr_namespaces;
 	void *file;			/* FILE * while symvers_read() runs */
 	char *line;
 	struct log_defer release;
 };
 
 struct parent *parent_read(const char *path);
+/* parent_text.c: PARENT_ELF given as `readelf -s --wide` text */
+bool parent_is_text(const char *path);
+void parent_read_text(struct parent *parent, const char *path);
 void parent_free(struct parent *parent);
 
 struct symvers *symvers_read(const char *path);
 void symvers_free(struct symvers *sv);
 /* "vmlinux", a module name (dashes as underscores), or NULL */
 const char *symvers_owner(const struct symvers *sv, const char *name);
+/* The namespace of an EXPORT_SYMBOL_NS export, or NULL */
+const char *symvers_namespace(const struct symvers *sv, const char *name);
 
 /*
  * Find a symbol in the parent. Locals are searched in the STT_FILE block
