@@ -51,6 +51,15 @@ void cdo_read_markers(struct cdo *cdo);
 bool is_marker_section(const struct section *sec);
 bool is_callback_section(const struct section *sec);
 
+/* lines.c: is byte off of sec (code in [start, end)) a __LINE__ argument? */
+bool is_line_argument(const struct section *sec, unsigned long start,
+		      unsigned long end, unsigned long off);
+/* Same contents, line-number fields (dynamic-debug lineno) aside. */
+bool same_data_except_lines(const struct symbol *o, const struct symbol *p);
+
+/* namespaces.c: .modinfo import_ns= for namespaced exports OUTPUT.o uses */
+void output_import_namespaces(struct cdo *cdo, struct elf_file *out);
+
 /* compare.c */
 void cdo_compare(struct cdo *cdo);
 

@@ -144,10 +144,7 @@ static bool same_special_static(const struct symbol *o, const struct symbol *p)
 	    strncmp(o->name, p->name, n) || (p->name[n] != '.' && p->name[n]) ||
 	    o->sym.st_size != p->sym.st_size)
 		return false;
-	if (o->sec && p->sec && o->sec->data && p->sec->data)
-		return !memcmp(o->sec->data + o->sym.st_value,
-			       p->sec->data + p->sym.st_value, o->sym.st_size);
-	return true;
+	return same_data_except_lines(o, p);
 }
 
 static bool rela_targets_equal(const struct section *os,
@@ -275,6 +272,10 @@ static char *compare_range(const struct section *os, unsigned long ostart,
 		if (is_text_section(ps) &&
 		    is_line_immediate(ps, pstart, pstart + plen, pstart + i) &&
 		    is_line_immediate(os, ostart, ostart + olen, ostart + i))
+			continue;
+		if (is_text_section(ps) &&
+		    is_line_argument(ps, pstart, pstart + plen, pstart + i) &&
+		    is_line_argument(os, ostart, ostart + olen, ostart + i))
 			continue;
 		return explain_bytes(os, ostart, ps, pstart, i);
 	}
@@ -460,6 +461,9 @@ static void compare_special_section(struct cdo *cdo,
 	struct special_entry *ov, *pv;
 
 	if (!size || (ps && ps->ignore))
+		return;
+	/* a wrong entry size: special.c warns, or refuses if entries are needed */
+	if ((os && os->size % size) || (ps && ps->size % size))
 		return;
 	ov = collect_entries(os, size, true, &no);
 	pv = collect_entries(ps, size, false, &np);

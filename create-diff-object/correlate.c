@@ -19,6 +19,7 @@
 static const char * const special_static_names[] = {
 	"__key", "__warned", "__already_done", "__func__", "_rs", "CSWTCH",
 	"__print_once", "__once", "__done", "descriptor", "__flags",
+	"_entry", "_entry_ptr",		/* printk index (struct pi_entry) */
 	NULL,
 };
 
@@ -395,6 +396,22 @@ static bool may_pair_static(const struct symbol *o, const struct symbol *p)
 	return referenced_by_twin(o, p);
 }
 
+/* Same size and bytes (relocated fields are zero in both: compared later). */
+static bool same_contents(const struct symbol *o, const struct symbol *p)
+{
+	const struct section *os = o->sec, *ps = p->sec;
+
+	if (o->sym.st_size != p->sym.st_size || !os || !ps)
+		return false;
+	if (!os->data || !ps->data)
+		return os->sh.sh_type == ps->sh.sh_type;
+	if (o->sym.st_value + o->sym.st_size > os->size ||
+	    p->sym.st_value + p->sym.st_size > ps->size)
+		return false;
+	return !memcmp(os->data + o->sym.st_value, ps->data + p->sym.st_value,
+		       o->sym.st_size);
+}
+
 static char *static_local_key(const struct symbol *sym)
 {
 	char *base = strip_numbers(sym->name);
@@ -404,7 +421,13 @@ static char *static_local_key(const struct symbol *sym)
 	return key;
 }
 
-/* Static locals (name.N) by base name and the functions using them. */
+/*
+ * Static locals (name.N) by base name and the functions using them. GCC
+ * numbers them in output order, so one new `__msg` or `__func__` renumbers
+ * every later one: a candidate used by the same function with the same
+ * contents is taken first (pass 0), then any used by the same function
+ * (pass 1), then the only one left (pass 2).
+ */
 static void correlate_static_locals(struct elf_file *orig,
 				    struct elf_file *patched)
 {
@@ -419,7 +442,7 @@ static void correlate_static_locals(struct elf_file *orig,
 		keys[o->index] = static_local_key(o);
 		hash_add(&ot, keys[o->index], o);
 	}
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		for_each_sym(patched, p) {
 			struct hash_node *node = NULL;
 			struct symbol *match = NULL;
@@ -435,14 +458,19 @@ static void correlate_static_locals(struct elf_file *orig,
 				if (!may_pair_static(o, p))
 					continue;
 				candidates++;
-				if (pass == 0 && o->nr_referrers) {
+				if (pass == 0 && o->nr_referrers &&
+				    same_contents(o, p)) {
 					match = o;
 					break;
 				}
-				if (pass == 1)
+				if (pass == 1 && o->nr_referrers) {
+					match = o;
+					break;
+				}
+				if (pass == 2)
 					match = o;
 			}
-			if (match && (pass == 0 || candidates == 1))
+			if (match && (pass < 2 || candidates == 1))
 				set_twins(match, p);
 			free(key);
 		}

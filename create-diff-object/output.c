@@ -348,6 +348,7 @@ void cdo_output(struct cdo *cdo)
 	build_funcs(&os);
 	build_klp_relocs(&os);
 	build_strings(&os);
+	output_import_namespaces(cdo, os.out);
 	elf_add_section(os.out, ".note.GNU-stack", SHT_PROGBITS, 0, 1, 0,
 			NULL, 0);
 	for (i = 1; i < os.out->nr_sections; i++)

@@ -4,8 +4,10 @@
  * to included functions.
  *
  * Entry sizes default to Linux 6.1 x86_64 (checked against the kernel
- * headers) and can be overridden with KPATCH_SPECIAL_SIZES="name=size,...";
- * a section whose size is not a multiple of its entry size is an error.
+ * headers) and can be overridden with kpatch's variables (BUG_STRUCT_SIZE,
+ * ...) or KPATCH_SPECIAL_SIZES="name=size,...". A section whose size is not
+ * a multiple of its entry size only warns while the patch needs none of its
+ * entries, and is an error when it does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,35 +19,37 @@
 struct special_desc {
 	const char *name;
 	size_t size;		/* entry size, Linux 6.1 x86_64 */
+	const char *env;	/* kpatch's environment name for the size */
 };
 
 static const struct special_desc special_descs[] = {
-	{ "__bug_table",	12 },	/* struct bug_entry (relative) */
-	{ "__jump_table",	16 },	/* struct jump_entry */
-	{ "__ex_table",		12 },	/* struct exception_table_entry */
-	{ ".altinstructions",	12 },	/* struct alt_instr */
-	{ ".parainstructions",	16 },	/* struct paravirt_patch_site */
-	{ ".smp_locks",		4 },
-	{ ".static_call_sites",	8 },	/* struct static_call_site */
-	{ ".retpoline_sites",	4 },
-	{ ".return_sites",	4 },
-	{ ".call_sites",	4 },
-	{ ".ibt_endbr_seal",	4 },
-	{ ".orc_unwind_ip",	4 },
-	{ "__mcount_loc",	8 },
-	{ ".orc_unwind",	6 },	/* struct orc_entry, no relocs */
+	{ "__bug_table",	12, "BUG_STRUCT_SIZE" },	/* struct bug_entry (relative) */
+	{ "__jump_table",	16, "JUMP_STRUCT_SIZE" },	/* struct jump_entry */
+	{ "__ex_table",		12, "EX_STRUCT_SIZE" },	/* struct exception_table_entry */
+	{ ".altinstructions",	12, "ALT_STRUCT_SIZE" },	/* struct alt_instr */
+	{ ".parainstructions",	16, "PARA_STRUCT_SIZE" },	/* struct paravirt_patch_site */
+	{ ".smp_locks",		4, NULL },
+	{ ".static_call_sites",	8, "STATIC_CALL_STRUCT_SIZE" },	/* struct static_call_site */
+	{ ".retpoline_sites",	4, NULL },
+	{ ".return_sites",	4, NULL },
+	{ ".call_sites",	4, NULL },
+	{ ".ibt_endbr_seal",	4, NULL },
+	{ ".orc_unwind_ip",	4, NULL },
+	{ "__mcount_loc",	8, NULL },
+	{ ".orc_unwind",	6, "ORC_STRUCT_SIZE" },	/* struct orc_entry, no relocs */
+	{ ".printk_index",	8, "PRINTK_INDEX_STRUCT_SIZE" },	/* struct pi_entry * */
 	/* objtool's annotations: special only with --objtool-link (ibt.c) */
-	{ ".discard.retpoline_safe",	4 },
-	{ ".discard.noendbr",		4 },
-	{ ".discard.ibt_endbr_noseal",	4 },
-	{ ".discard.instr_begin",	4 },
-	{ ".discard.instr_end",		4 },
-	{ ".discard.intra_function_calls", 4 },
-	{ ".discard.reachable",		4 },
-	{ ".discard.unreachable",	4 },
-	{ ".discard.ignore_alts",	4 },
-	{ ".discard.validate_unret",	4 },
-	{ ".discard.unwind_hints",	12 },	/* struct unwind_hint */
+	{ ".discard.retpoline_safe",	4, NULL },
+	{ ".discard.noendbr",		4, NULL },
+	{ ".discard.ibt_endbr_noseal",	4, NULL },
+	{ ".discard.instr_begin",	4, NULL },
+	{ ".discard.instr_end",		4, NULL },
+	{ ".discard.intra_function_calls", 4, NULL },
+	{ ".discard.reachable",		4, NULL },
+	{ ".discard.unreachable",	4, NULL },
+	{ ".discard.ignore_alts",	4, NULL },
+	{ ".discard.validate_unret",	4, NULL },
+	{ ".discard.unwind_hints",	12, NULL },	/* struct unwind_hint */
 };
 
 #define NR_SPECIAL	(sizeof(special_descs) / sizeof(special_descs[0]))
@@ -56,6 +60,7 @@ struct special_state {
 	size_t size;		/* entry size */
 	bool *kept;
 	size_t nr;
+	bool bad_size;		/* size not a multiple: no entry may be kept */
 };
 
 /* Owned by struct cdo: entry sizes in use and the sections' states. */
@@ -119,18 +124,44 @@ static void parse_sizes(struct special_ctx *ctx, const char *env)
 	free(copy);
 }
 
-/* Entry sizes: the defaults, then KPATCH_SPECIAL_SIZES="name=size,...". */
+/*
+ * Entry sizes: the defaults, then kpatch's per-section variables
+ * (BUG_STRUCT_SIZE=12, ...), then KPATCH_SPECIAL_SIZES="name=size,...".
+ */
 void special_init(struct cdo *cdo)
 {
 	struct special_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	const char *env = getenv("KPATCH_SPECIAL_SIZES");
 	size_t i;
 
-	for (i = 0; i < NR_SPECIAL; i++)
+	for (i = 0; i < NR_SPECIAL; i++) {
+		const char *v = special_descs[i].env ?
+				getenv(special_descs[i].env) : NULL;
+		char *end;
+
 		ctx->sizes[i] = special_descs[i].size;
+		if (!v || !*v)
+			continue;
+		ctx->sizes[i] = strtoul(v, &end, 0);
+		if (*end || !ctx->sizes[i])
+			fatal("%s: bad size '%s' for %s; expected bytes, e.g. %s=%zu",
+			      special_descs[i].env, v, special_descs[i].name,
+			      special_descs[i].env, special_descs[i].size);
+	}
 	cdo->special = ctx;
 	if (env && *env)
 		parse_sizes(ctx, env);
+}
+
+/* "KPATCH_SPECIAL_SIZES="name=<sizeof entry>" (or NAME_STRUCT_SIZE)" advice */
+static char *size_advice(const char *name)
+{
+	int i = find_desc(name);
+
+	if (i >= 0 && special_descs[i].env)
+		return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" (or %s)",
+				 name, special_descs[i].env);
+	return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\"", name);
 }
 
 void special_free(struct cdo *cdo)
@@ -166,7 +197,7 @@ bool is_dropped_section(const struct section *sec)
 {
 	static const char * const prefixes[] = {
 		".discard", ".modinfo", ".comment", ".note", "__ksymtab",
-		"___ksymtab", "__kcrctab", ".printk_index", ".BTF",
+		"___ksymtab", "__kcrctab", ".BTF",
 		".llvm_addrsig", "__patchable_function_entries", ".gnu.",
 		".debug_", ".kpatch.ignore", ".kpatch.force", NULL,
 	};
@@ -191,14 +222,21 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	if (sec->size && !sec->data)
 		fatal("%s: special section %s has a size (%zu) but no contents (type %u); the object is corrupt",
 		      cdo->base, sec->name, sec->size, (unsigned)sec->sh.sh_type);
-	if (sec->size % size)
-		fatal("%s: section %s: size %zu is not a multiple of the entry size %zu; set KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" from the kernel's headers",
-		      cdo->base, sec->name, sec->size, size, sec->name);
 	ctx->states = xrealloc(ctx->states,
 			       (ctx->nr_states + 1) * sizeof(*ctx->states));
 	ctx->states[ctx->nr_states] = (struct special_state){
 		.sec = sec, .size = size, .nr = sec->size / size,
 	};
+	if (sec->size % size) {
+		/* fatal only if the patch needs entries (special_mark_entries) */
+		char *advice = size_advice(sec->name);
+
+		warn("%s: section %s: size %zu is not a multiple of the entry size %zu; its entries are dropped, which is only right while the patch changes no code they describe; set %s from the kernel's headers",
+			 cdo->base, sec->name, sec->size, size, advice);
+		free(advice);
+		ctx->states[ctx->nr_states].bad_size = true;
+		ctx->states[ctx->nr_states].nr = 0;
+	}
 	ctx->states[ctx->nr_states].kept =
 		xcalloc(ctx->states[ctx->nr_states].nr + 1, 1);
 	return &ctx->states[ctx->nr_states++];
@@ -238,16 +276,49 @@ struct symbol *special_entry_owner(const struct section *sec, size_t size,
 }
 
 /*
+ * A .printk_index entry points to a struct pi_entry (a static `_entry`
+ * object: fmt, func, file, line, level, prefix) that no code references.
+ * It belongs to the function its func field names (__func__): kept when
+ * that function is in the output.
+ */
+#define PI_ENTRY_FUNC_OFF	8
+
+static bool printk_entry_included(struct cdo *cdo, const struct section *sec,
+				  const struct rela *r)
+{
+	const struct section *esec = r->sym->sec;
+	const struct rela *fr;
+	struct symbol *func;
+	const char *name;
+	long off;
+
+	if (!esec)
+		return false;
+	off = (long)r->sym->sym.st_value + rela_target_offset(sec, r);
+	if (off < 0 ||
+	    !(fr = elf_rela_at(esec, (unsigned long)off + PI_ENTRY_FUNC_OFF)) ||
+	    !(name = elf_rela_string(esec, fr)))
+		return false;
+	func = elf_find_symbol(cdo->patched, name);
+	return func && func->type == STT_FUNC && func->sec &&
+	       func->sec->include && !func->sec->ignore;
+}
+
+/*
  * Keep an entry when the code it describes is in the output: a whole text
  * section is copied even when only one of its functions was wanted (.sched.text,
  * .init.text: gas resolves calls between local functions of one section
  * without relocations, so the section cannot be split), and the code of
  * its other functions keeps its exception-table/alternative/... entries too.
  */
-static bool owner_included(struct special_state *st, size_t e)
+static bool owner_included(struct cdo *cdo, struct special_state *st,
+			   size_t e)
 {
 	struct rela *r = entry_code(st->sec, st->size, e);
 	struct section *code;
+
+	if (r && !strcmp(st->sec->name, ".printk_index"))
+		return printk_entry_included(cdo, st->sec, r);
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
 		return false;
@@ -283,6 +354,32 @@ void special_prepare(struct cdo *cdo)
 		      cdo->base, ctx->orc->nr, ctx->orc_ip->nr);
 }
 
+/*
+ * A section with a wrong entry size keeps nothing: an error as soon as any
+ * of its relocations points into code the output has.
+ */
+static void check_bad_size_unused(struct cdo *cdo, struct special_state *st)
+{
+	struct section *sec = st->sec;
+	size_t j;
+
+	if (!sec->rela)
+		return;
+	for (j = 0; j < sec->rela->nr_relas; j++) {
+		struct section *code = sec->rela->relas[j].sym->sec;
+		char *advice;
+
+		if (!code || !is_text_section(code) || !code->include ||
+		    code->ignore)
+			continue;
+		advice = size_advice(sec->name);
+		fatal("%s: section %s: size %zu is not a multiple of the entry size %zu, and the patch needs its entries for %s; set %s from the kernel's headers",
+		      cdo->base, sec->name, sec->size, st->size,
+		      elf_owner_name(code, (unsigned long)rela_target_offset(sec, &sec->rela->relas[j])),
+		      advice);
+	}
+}
+
 bool special_mark_entries(struct cdo *cdo)
 {
 	struct special_ctx *ctx = cdo->special;
@@ -295,10 +392,12 @@ bool special_mark_entries(struct cdo *cdo)
 
 		if (st == ctx->orc)
 			continue;
+		if (st->bad_size)
+			check_bad_size_unused(cdo, st);
 		for (e = 0; e < st->nr; e++) {
 			size_t j, end;
 
-			if (st->kept[e] || !owner_included(st, e))
+			if (st->kept[e] || !owner_included(cdo, st, e))
 				continue;
 			st->kept[e] = true;
 			any = true;
