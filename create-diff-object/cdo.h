@@ -57,6 +57,11 @@ bool is_line_argument(const struct section *sec, unsigned long start,
 /* Same contents, line-number fields (dynamic-debug lineno) aside. */
 bool same_data_except_lines(const struct symbol *o, const struct symbol *p);
 
+/* altcode.c: same code at the .altinstr_aux/.altinstr_replacement targets */
+bool is_alt_code_section(const struct section *sec);
+bool same_alt_code(const struct section *obase, const struct rela *ro,
+		   const struct section *pbase, const struct rela *rp);
+
 /* namespaces.c: .modinfo import_ns= for namespaced exports OUTPUT.o uses */
 void output_import_namespaces(struct cdo *cdo, struct elf_file *out);
 

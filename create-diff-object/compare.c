@@ -159,8 +159,14 @@ static bool rela_targets_equal(const struct section *os,
 		const char *a = elf_rela_string(os, ro);
 		const char *b = elf_rela_string(ps, rp);
 
+		/*
+		 * GCC names a string section after the first function using
+		 * it (.rodata.<func>.str1.1): only the string and the kind
+		 * of section (entry size, alignment) count.
+		 */
 		return a && b && !strcmp(a, b) &&
-		       !strcmp(so->sec->name, sp->sec->name);
+		       so->sec->sh.sh_entsize == sp->sec->sh.sh_entsize &&
+		       so->sec->sh.sh_addralign == sp->sec->sh.sh_addralign;
 	}
 	if (so->sec && sp->sec && is_merge_section(so->sec) &&
 	    is_merge_section(sp->sec)) {
@@ -175,6 +181,8 @@ static bool rela_targets_equal(const struct section *os,
 		       so->sec->sh.sh_entsize == sp->sec->sh.sh_entsize &&
 		       !memcmp(so->sec->data + a, sp->sec->data + b, n);
 	}
+	if (same_alt_code(os, ro, ps, rp))
+		return true;
 	if (ro->addend != rp->addend)
 		return false;
 	if (sp->twin)
