@@ -19,8 +19,8 @@ mkdir -p "$dir"
 suffix=PATCHED.o
 [[ "$kind" == fail ]] && suffix=PATCHED.FAIL.o
 
-objcopy --strip-debug "$orig" "$dir/$name.ORIG.o"
-objcopy --strip-debug "$patched" "$dir/$name.$suffix"
+objcopy --wildcard -R '.debug_*' -R '.rela.debug_*' "$orig" "$dir/$name.ORIG.o"
+objcopy --wildcard -R '.debug_*' -R '.rela.debug_*' "$patched" "$dir/$name.$suffix"
 
 names="$(mktemp)"
 trap 'rm -f "$names"' EXIT
