@@ -41,6 +41,7 @@ suite() {
 
 suite cdo               none    make -s -C create-diff-object check
 suite fuzz-mutate       none    bash create-diff-object/fuzz/mutate.sh
+suite objs              none    bash test/objs/run.sh
 suite driver            none    bash test/driver/run.sh
 suite kpatch-cmd        none    bash test/kpatch-cmd/run.sh
 suite qemu-selftest     kernel  bash test/qemu/selftest.sh
