@@ -6,12 +6,13 @@
  * hunks (#line directives), but code that moved and code inlined from a
  * header still sees new __LINE__ values. Kernel helpers take the line as an
  * argument next to the file or function name: WARN_ONCE(..., __FILE__,
- * __LINE__) (ASSERT_RTNL: %ecx/%edx for __warn_printk),
+ * __LINE__) (ASSERT_RTNL: file in %rsi, line in %edx for __warn_printk),
  * __btrfs_abort_transaction(trans, __func__, __LINE__, ...) (%edx),
- * __ext4_error(sb, __func__, __LINE__, ...). A `mov $imm32` into an
- * argument register counts as a line number only when the same call's
- * argument set-up also loads a __func__ object or a string naming a source
- * file: a plain constant argument that changed is a real change.
+ * __ext4_error(sb, __func__, __LINE__, ...). A `mov $imm32` of a positive
+ * value below 2^18 counts as a line number only when the same call's
+ * argument set-up loads a __func__ object or a string naming a source file
+ * into the argument register just before the immediate's: any other
+ * constant argument that changed (an error code, a flag) is a real change.
  */
 #include <string.h>
 
@@ -20,12 +21,24 @@
 
 /* Set-up instructions searched on each side of the immediate. */
 #define LINE_WINDOW 8
+/* __LINE__ fits the 18-bit line fields of the kernel's tables */
+#define LINE_MAX_VALUE (1L << 18)
 
-static bool is_argument_reg(unsigned char reg)
+/* x86_64 argument registers in order */
+static const unsigned char arg_regs[] = {
+	INSN_REG_DI, INSN_REG_SI, INSN_REG_DX, INSN_REG_CX, INSN_REG_R8,
+	INSN_REG_R9,
+};
+
+/* The argument register after reg, or INSN_REG_NONE. */
+static unsigned char next_arg_reg(unsigned char reg)
 {
-	return reg == INSN_REG_DI || reg == INSN_REG_SI ||
-	       reg == INSN_REG_DX || reg == INSN_REG_CX ||
-	       reg == INSN_REG_R8 || reg == INSN_REG_R9;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(arg_regs); i++)
+		if (arg_regs[i] == reg)
+			return arg_regs[i + 1];
+	return INSN_REG_NONE;
 }
 
 static bool is_setup(const struct insn *insn)
@@ -41,12 +54,19 @@ static bool ends_with(const char *s, const char *suffix)
 	return n > m && !strcmp(s + n - m, suffix);
 }
 
-/* A relocation of insn that designates __func__ or a source file name. */
+/*
+ * Does insn load the address of __func__ or of a source file name into the
+ * argument register before line_reg?
+ */
 static bool loads_file_or_func(const struct section *sec,
-			       const struct insn *insn)
+			       const struct insn *insn, unsigned char line_reg)
 {
 	unsigned long at[2];
 	int i;
+
+	if ((insn->class != INSN_MOV && insn->class != INSN_LEA) ||
+	    next_arg_reg(insn->dest_reg) != line_reg)
+		return false;
 
 	at[0] = insn->imm_size ? insn_imm_at(insn) : 0;
 	at[1] = insn->disp_size ? insn->offset + insn->disp_off : 0;
@@ -77,7 +97,7 @@ bool is_line_argument(const struct section *sec, unsigned long start,
 
 	if (!imm || imm->offset < start || imm->class != INSN_MOV ||
 	    !insn_off_in_imm(imm, off) || imm->imm_size != 4 ||
-	    !is_argument_reg(imm->dest_reg) ||
+	    imm->imm < 1 || imm->imm >= LINE_MAX_VALUE ||
 	    elf_rela_at(sec, insn_imm_at(imm)))
 		return false;
 	/* backwards: the set-up before the immediate */
@@ -85,7 +105,7 @@ bool is_line_argument(const struct section *sec, unsigned long start,
 		insn = insn_at(sec, insn->offset - 1);
 		if (!insn || insn->offset < start || !is_setup(insn))
 			break;
-		evidence |= loads_file_or_func(sec, insn);
+		evidence |= loads_file_or_func(sec, insn, imm->dest_reg);
 	}
 	/* forwards up to the call */
 	for (n = 0, insn = insn_next(sec, imm);
@@ -95,7 +115,7 @@ bool is_line_argument(const struct section *sec, unsigned long start,
 			return evidence;
 		if (!is_setup(insn))
 			return false;
-		evidence |= loads_file_or_func(sec, insn);
+		evidence |= loads_file_or_func(sec, insn, imm->dest_reg);
 	}
 	return false;
 }

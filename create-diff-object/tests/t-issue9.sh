@@ -84,3 +84,23 @@ expect_rc 0
 BUG_STRUCT_SIZE=abc cdo foo
 expect_rc 1
 expect_line stderr 'BUG_STRUCT_SIZE'
+
+begin line-argument
+# report(__func__, __LINE__, err): only the line immediate differs -> no
+# change; a different error code next to it is a change
+cat > "$D/orig/foo.c" <<'C'
+void report(const char *func, int line, int err);
+int foo(int x)
+{
+	if (x > 3)
+		report(__func__, 120, -5);
+	return x;
+}
+C
+sed 's/120/135/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 3
+sed 's/-5);/-12);/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout 'changed function: foo'
