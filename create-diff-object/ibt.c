@@ -209,6 +209,11 @@ static void read_seal(struct cdo *cdo)
 
 	cdo->seal = seal;
 	seal->sealed = xcalloc(parent->nr_syms + 1, sizeof(*seal->sealed));
+	if (parent->from_text) {
+		/* readelf -s text has no .ibt_endbr_seal: nothing is known sealed */
+		debug("%s: symbol table text, no seal list", cdo->parent_path);
+		return;
+	}
 	fd = open(cdo->parent_path, O_RDONLY);
 	if (fd < 0)
 		fatal("%s: cannot open the parent object: %s",

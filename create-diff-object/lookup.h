@@ -30,6 +30,7 @@ struct parent_block {
 struct parent {
 	char *path;
 	bool is_module;
+	bool from_text;			/* read from readelf -s text */
 	struct parent_symbol *syms;
 	size_t nr_syms;
 	struct parent_block *blocks;

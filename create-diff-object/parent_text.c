@@ -9,7 +9,8 @@
  * lists is approximated: every defined, non-absolute symbol; a module's
  * .init* and per-CPU symbols cannot be told apart. The parent is a module
  * when no symbol has a kernel-text address (vmlinux is linked at
- * 0xffffffff8...).
+ * 0xffffffff8...). Nor are there the sections IBT checks read: no function
+ * counts as sealed (.ibt_endbr_seal).
  */
 #include <elf.h>
 #include <errno.h>
@@ -157,6 +158,7 @@ void parent_read_text(struct parent *parent, const char *path)
 		fatal("%s: cannot open the parent symbol table: %s", path,
 		      strerror(errno));
 	parent->text = f;
+	parent->from_text = true;
 	parent->is_module = true;
 	while (getline(&parent->text_line, &cap, f) > 0) {
 		char *line = parent->text_line;
