@@ -109,7 +109,7 @@ BZIMAGE="/boot/vmlinuz-$KVER"
 # The guest's modules: the asked ones and what they depend on, depmod'ed.
 GROOT="$CACHE/debian/guest/$KVER"
 MODDIR="$GROOT/lib/modules/$KVER"
-mkey="$(echo "$DEBVER $MODULES" | sha256sum | cut -c1-16)"
+mkey="$(echo "recipe 2 $DEBVER $MODULES" | sha256sum | cut -c1-16)"
 if [[ "$(cat "$GROOT/.key" 2>/dev/null)" != "$mkey" ]]; then
 	rm -rf "$GROOT"
 	mkdir -p "$MODDIR"
@@ -120,11 +120,18 @@ if [[ "$(cat "$GROOT/.key" 2>/dev/null)" != "$mkey" ]]; then
 		queue=("${queue[@]:1}")
 		[[ -n "${done_mods[$m]:-}" ]] && continue
 		done_mods[$m]=1
-		f="$(modinfo -k "$KVER" -F filename "$m" 2>/dev/null || true)"
-		[[ "$f" == /lib/modules/* ]] || continue	# built in, or not built
-		mkdir -p "$MODDIR/$(dirname "${f#/lib/modules/$KVER/}")"
-		cp "$f" "$MODDIR/${f#/lib/modules/$KVER/}"
-		for d in $(modinfo -k "$KVER" -F depends "$m" | tr , ' '); do queue+=("$d"); done
+		# A name may be an alias of several modules (crc32c: crc32c_generic,
+		# crc32c_intel); each one goes in with its dependencies and soft
+		# dependencies (libcrc32c needs "crc32c" when it loads).
+		while IFS= read -r f; do
+			[[ "$f" == /lib/modules/* ]] || continue	# built in, or not built
+			mkdir -p "$MODDIR/$(dirname "${f#/lib/modules/$KVER/}")"
+			cp "$f" "$MODDIR/${f#/lib/modules/$KVER/}"
+			for d in $(modinfo -F depends "$f" | tr , ' ') \
+				 $(modinfo -F softdep "$f" | tr ' ' '\n' | grep -v ':$'); do
+				queue+=("$d")
+			done
+		done < <(modinfo -k "$KVER" -F filename "$m" 2>/dev/null || true)
 	done
 	cp /lib/modules/"$KVER"/modules.{order,builtin,builtin.modinfo} "$MODDIR/" 2>/dev/null || true
 	depmod -b "$GROOT" "$KVER"
