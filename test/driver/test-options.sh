@@ -80,6 +80,18 @@ elif grep -q "CONFIG_LIVEPATCH is not enabled" "$out"; then
 else
 	fail "options: CONFIG_LIVEPATCH message"; cat "$out"
 fi
+# Clang LTO and CFI kernels are refused before any build, naming the option
+# and why (IBT kernels are supported: issue 10).
+for opt in CONFIG_LTO_CLANG CONFIG_CFI_CLANG; do
+	{ cat "$KCONFIG"; echo "$opt=y"; } >"$WORK/config"
+	if CACHEDIR="$WORK/c" "$KB" -s "$KSRC" -c "$WORK/config" -v "$VMLINUX" "$WORK/x.patch" >"$out" 2>&1; then
+		fail "options: config with $opt=y accepted"
+	elif grep -q "$opt=y is not supported by kpatch-build: " "$out"; then
+		pass "options: $opt=y refused: $(grep -o "$opt=y is not supported.*" "$out" | cut -c1-90)"
+	else
+		fail "options: $opt message"; cat "$out"
+	fi
+done
 # A compiler that is not the one that built vmlinux is refused, unless
 # --skip-compiler-check (which then fails later, at the patch check).
 mkdir -p "$WORK/fakegcc"

@@ -286,6 +286,10 @@ assert_line() {
 	no-symbol)
 		has_symbol "$R.dump" "${a[0]}" "" &&
 			fail_msg "$o: '${a[0]}' must not be defined in OUTPUT.o" ;;
+	symbol-offset)
+		# symbol-offset NAME N: OUTPUT.o defines NAME at offset N of its section
+		awk -v n="${a[0]}" -v v="${a[1]}" '$7 != "UND" && $8 == n && strtonum("0x" $2) == v { f = 1 } END { exit !f }' "$R.readelf-s" 2>/dev/null ||
+			fail_msg "$o: '${a[0]}' is not defined at offset ${a[1]} of its section (have: $(awk -v n="${a[0]}" '$8 == n { print "0x" $2 }' "$R.readelf-s" | tr '\n' ' '))" ;;
 	orig-symbol)
 		# premise: the ORIGINAL object defines a symbol matching GLOB
 		has_symbol "$R.orig-dump" "${a[0]}" "${a[1]:-}" ||
