@@ -217,3 +217,21 @@ if gcc -c -o "$D/orig/foo.o" "$D/orig/foo.s" &&
 else
 	fail "cannot assemble the module call-site objects"
 fi
+
+# The same with a module parent (ET_REL): its .ibt_endbr_seal entries are
+# relocations, applied when the module loads.
+begin sealed-address-module
+seal_parent_asm > "$D/other/seal.s"
+fentry_asm foo "$ENDBR_CALL" 1 > "$D/orig/foo.s"
+fentry_asm foo "$ENDBR_CALL
+	leaq sealed_fn(%rip), %rax" 2 > "$D/patched/foo.s"
+if gcc -c -o "$D/other/seal.o" "$D/other/seal.s" &&
+   gcc -c -o "$D/orig/foo.o" "$D/orig/foo.s" &&
+   gcc -c -o "$D/patched/foo.o" "$D/patched/foo.s" &&
+   ld -r -o "$D/parent.o" "$D/other/seal.o" "$D/orig/foo.o"; then
+	CDO_OPTS=--objtool-link cdo foo mymod
+	expect_rc 2
+	expect_line stderr 'takes the address of sealed_fn, a function of mymod whose endbr64'
+else
+	fail "cannot assemble sealed-address-module"
+fi

@@ -77,8 +77,19 @@ OUT="$(mktemp -d /tmp/debian-suite.XXXXXX)"
 trap 'rm -rf "$OUT"' EXIT
 SUITE_START=$SECONDS
 
-patch_file() { if [[ -f "$INTEG/$1.patch" ]]; then echo "$INTEG/$1.patch"; else echo "$DIR/patches/$1.patch"; fi; }
-test_file() { local f="$INTEG/$1-$2.test"; [[ -f "$f" ]] || f="$DIR/patches/$1-$2.test"; [[ -f "$f" ]] && echo "$f"; }
+# test/integration/X.Y/ holds the variants for kernel X.Y (KXY, set per kernel)
+KXY=""
+patch_file() {
+	if [[ -n "$KXY" && -f "$INTEG/$KXY/$1.patch" ]]; then echo "$INTEG/$KXY/$1.patch"
+	elif [[ -f "$INTEG/$1.patch" ]]; then echo "$INTEG/$1.patch"
+	else echo "$DIR/patches/$1.patch"; fi
+}
+test_file() {
+	local f="$INTEG/$KXY/$1-$2.test"
+	[[ -n "$KXY" && -f "$f" ]] || f="$INTEG/$1-$2.test"
+	[[ -f "$f" ]] || f="$DIR/patches/$1-$2.test"
+	[[ -f "$f" ]] && echo "$f"
+}
 patch_opts() { sed -n '/^---/q; s/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
 expected_refusal() { sed -n '/^---/q; s/^# expect-refusal:[[:space:]]*//p' "$1" | head -n1; }
 
@@ -277,6 +288,7 @@ run_kernel() {
 }
 
 for kver in "${KVERS[@]}"; do
+	KXY="$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$kver")"
 	run_kernel "$kver"
 done
 echo "# debian suite: $((SECONDS - SUITE_START)) s for ${KVERS[*]}"
