@@ -172,6 +172,30 @@ probe_special_sizes() {
 	note "special-section entry sizes: $KPATCH_SPECIAL_SIZES"
 }
 
+# sizes_for_case ARRAY: the probed KPATCH_SPECIAL_SIZES without the sections
+# whose kpatch variable (BUG_STRUCT_SIZE, ...) the case sets with cdo-env
+# (KPATCH_SPECIAL_SIZES would override it), appended to ARRAY.
+sizes_for_case() {
+	local -n _env="$1"
+	local sizes="${KPATCH_SPECIAL_SIZES:-}" e sec
+	for e in "${CDO_ENV[@]}"; do
+		case "${e%%=*}" in
+		KPATCH_SPECIAL_SIZES) return 0 ;;
+		BUG_STRUCT_SIZE) sec=__bug_table ;;
+		JUMP_STRUCT_SIZE) sec=__jump_table ;;
+		EX_STRUCT_SIZE) sec=__ex_table ;;
+		ALT_STRUCT_SIZE) sec=.altinstructions ;;
+		PARA_STRUCT_SIZE) sec=.parainstructions ;;
+		STATIC_CALL_STRUCT_SIZE) sec=.static_call_sites ;;
+		ORC_STRUCT_SIZE) sec=.orc_unwind ;;
+		PRINTK_INDEX_STRUCT_SIZE) sec=.printk_index ;;
+		*) continue ;;
+		esac
+		sizes="$(tr ',' '\n' <<<"$sizes" | grep -v "^$sec=" | paste -sd, -)"
+	done
+	_env+=("KPATCH_SPECIAL_SIZES=$sizes")
+}
+
 # ------------------------------------------------------------ one case --
 
 # Files a patch touches (-p1), one per line.
@@ -262,10 +286,12 @@ run_cdo() {
 	fi
 	[[ -n "$UNIT_WRAPPER" ]] && read -r -a wrapper <<<"$UNIT_WRAPPER"
 	rm -f "$res.out.o"
-	printf '%q ' env "${CDO_ENV[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+	local cdo_env=("${CDO_ENV[@]}")
+	sizes_for_case cdo_env
+	printf '%q ' env "${cdo_env[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
 		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" >"$res.cmd"
 	echo >>"$res.cmd"
-	env "${CDO_ENV[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
+	env "${cdo_env[@]}" "${wrapper[@]}" "$CDO" "${CDO_ARGS[@]}" "$WORK/cdo-in/$o/$base" "$WORK/cdo-in/$o/patched/$base" \
 		"$parent" "$elf" "$KBUILD/Module.symvers" "$PATCH_MODNAME" "$res.out.o" \
 		>"$res.stdout" 2>"$res.stderr" 7>&- 8>&- || rc=$?
 	echo "$rc" >"$res.rc"
