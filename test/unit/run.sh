@@ -325,6 +325,7 @@ run_case() {
 		return 2
 	fi
 	kcflags="$BASE_KCFLAGS${EXTRA_KCFLAGS:+ $EXTRA_KCFLAGS}"
+	kcflags="${kcflags//@SRC@/$MIRROR}"
 	CDO_ARGS=("${BASE_CDO_ARGS[@]}" "${CDO_ARGS[@]}")
 	# The cases are written for 6.1; on another kernel a case whose patch
 	# does not apply (and that has no variant in cases/<kernel>/) is skipped.
