@@ -51,6 +51,10 @@ suite unit-selftest     kernel  bash test/unit/selftest.sh
 suite unit              kernel  bash test/unit/run.sh
 suite integration       kernel  bash test/integration/run.sh
 suite suites-selftest   kernel  bash test/selftest-suites.sh
+# Debian's own 6.1 cloud kernel (issue 8): kpatch-build -a KVER and the no-flag
+# command line, its image and modules in qemu, the .deb payload through
+# kpatch load --all. The generic flavour too: KPATCH_DEBIAN_GENERIC=1.
+suite debian            kernel  bash test/debian/run.sh
 # Linux 6.12 with IBT (issue 10): the 6.12 test kernel, then Debian's own
 # 6.12 cloud kernel (kpatch-build -s -c -v, its image and modules in qemu)
 suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
