@@ -10,8 +10,10 @@
 # that exits non-zero, prints no summary, or ran nothing. Ends with one line
 # "N passed, N failed, N skipped" and exits non-zero when anything failed.
 #
-# Usage: test/run-all.sh [--quick] [--list] [SUITE...]
+# Usage: test/run-all.sh [--quick|--full] [--list] [SUITE...]
 #   --quick   only the suites that need no test kernel (says which it leaves out)
+#   --full    also the suites outside the default time budget (Debian's 6.12
+#             kernel, Debian's generic 6.1 flavour, 6.12 runner/kpatch checks)
 #   --list    print the suite table and exit
 #   SUITE     run only these suites (names as in --list)
 
@@ -29,14 +31,21 @@ cd "$TOP" || exit 1
 # kernel) or "kernel=VER" (the VER test kernel: the suite and
 # test/kernel/build-kernel.sh run with KPATCH_TEST_KERNEL=VER).
 # The COMMAND's script must exist: a missing script fails the suite.
+# full_suite NAME KERNEL COMMAND...: the same, but run only with --full
+# (or when named): what does not fit the default run's time budget (about
+# 60 minutes on a fresh 2-core machine, kernel builds included).
 SUITE_NAMES=()
-declare -A SUITE_KERNEL=() SUITE_CMD=()
+declare -A SUITE_KERNEL=() SUITE_CMD=() SUITE_FULL=()
 suite() {
 	local name="$1" kernel="$2"
 	shift 2
 	SUITE_NAMES+=("$name")
 	SUITE_KERNEL[$name]="$kernel"
 	SUITE_CMD[$name]="$(printf '%q ' "$@")"
+}
+full_suite() {
+	suite "$@"
+	SUITE_FULL[$1]=1
 }
 
 suite cdo               none    make -s -C create-diff-object check
@@ -53,31 +62,36 @@ suite integration       kernel  bash test/integration/run.sh
 suite suites-selftest   kernel  bash test/selftest-suites.sh
 # Debian's own 6.1 cloud kernel (issue 8): kpatch-build -a KVER and the no-flag
 # command line, its image and modules in qemu, the .deb payload through
-# kpatch load --all. The generic flavour too: KPATCH_DEBIAN_GENERIC=1.
+# kpatch load --all. The generic flavour: debian-generic (--full).
 suite debian            kernel  bash test/debian/run.sh
 # Linux 6.12 with IBT (issue 10): the 6.12 test kernel, then Debian's own
 # 6.12 cloud kernel (kpatch-build -s -c -v, its image and modules in qemu)
-suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
 suite canary-6.12           kernel=6.12  bash test/canary/run.sh
-suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
 suite unit-6.12             kernel=6.12  bash test/unit/run.sh
 suite integration-6.12      kernel=6.12  bash test/integration/run.sh
-suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
+# --full only (about 25 more minutes): the qemu runner and kpatch command on
+# 6.12, Debian's own 6.12 cloud kernel, Debian's generic 6.1 flavour.
+full_suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
+full_suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
+full_suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
+full_suite debian-generic        kernel       bash test/debian/run.sh --generic-only
 
 # --------------------------------------------------------------- options
 
 LOGDIR="${KPATCH_TEST_LOGDIR:-$TOP/test/logs}"
 QUICK=0
+FULL=0
 ONLY=()
 for a in "$@"; do
 	case "$a" in
 	--quick) QUICK=1 ;;
+	--full) FULL=1 ;;
 	--list)
 		for n in "${SUITE_NAMES[@]}"; do
-			printf '%-18s %-12s %s\n' "$n" "${SUITE_KERNEL[$n]}" "${SUITE_CMD[$n]}"
+			printf '%-22s %-12s %-5s %s\n' "$n" "${SUITE_KERNEL[$n]}" "${SUITE_FULL[$n]:+full}" "${SUITE_CMD[$n]}"
 		done
 		exit 0 ;;
-	-h|--help) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run-all: unknown option '$a'" >&2; exit 2 ;;
 	*)
 		[[ -n ${SUITE_KERNEL[$a]:-} ]] || { echo "run-all: no suite '$a' (see --list)" >&2; exit 2; }
@@ -105,10 +119,14 @@ for n in "${SUITE_NAMES[@]}"; do
 		LEFT_OUT+=("$n (--quick: needs the ${SUITE_KERNEL[$n]#kernel=} test kernel)")
 		continue
 	fi
+	if [[ $FULL -eq 0 && ${#ONLY[@]} -eq 0 && -n ${SUITE_FULL[$n]:-} ]]; then
+		LEFT_OUT+=("$n (only with --full: outside the default run's time budget)")
+		continue
+	fi
 	RUN+=("$n")
 done
 if [[ ${#LEFT_OUT[@]} -gt 0 ]]; then
-	echo "=== --quick leaves out ${#LEFT_OUT[@]} suites that need a test kernel:"
+	echo "=== left out: ${#LEFT_OUT[@]} suites:"
 	printf '    %s\n' "${LEFT_OUT[@]}"
 fi
 

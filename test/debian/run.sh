@@ -26,6 +26,7 @@
 #   --generic    also the generic amd64 flavour (6.1.0-57-amd64); the
 #                default run leaves it out for time (see README "Debian
 #                kernels"); KPATCH_DEBIAN_GENERIC=1 does the same
+#   --generic-only  only the generic amd64 flavour (run-all's debian-generic)
 #   NAME         only these patches (default: all)
 # KPATCH_DEBIAN=0 skips the suite (machines without Debian's archive).
 # Ends with one line "N passed, N failed, N skipped".
@@ -47,6 +48,7 @@ while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--kver) KVERS+=("$2"); shift ;;
 	--generic) GENERIC=1 ;;
+	--generic-only) GENERIC=only ;;
 	-h|--help) sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) NAMES+=("$1") ;;
@@ -60,10 +62,12 @@ if [[ "${KPATCH_DEBIAN:-1}" == 0 ]]; then
 	exit
 fi
 if [[ ${#KVERS[@]} -eq 0 ]]; then
-	k="$(bash "$DIR/kernel.sh" --find cloud-amd64 6.1)" ||
-		{ skip "debian: no Debian cloud kernel of linux-source-6.1's version in apt"; report_summary; exit; }
-	KVERS=("$k")
-	if [[ "$GENERIC" == 1 ]]; then
+	if [[ "$GENERIC" != only ]]; then
+		k="$(bash "$DIR/kernel.sh" --find cloud-amd64 6.1)" ||
+			{ skip "debian: no Debian cloud kernel of linux-source-6.1's version in apt"; report_summary; exit; }
+		KVERS=("$k")
+	fi
+	if [[ "$GENERIC" != 0 ]]; then
 		k="$(bash "$DIR/kernel.sh" --find amd64 6.1)" && KVERS+=("$k") ||
 			skip "debian: no Debian generic kernel of linux-source-6.1's version in apt"
 	fi
