@@ -12,8 +12,8 @@
 #
 # Usage: test/run-all.sh [--quick|--full] [--list] [SUITE...]
 #   --quick   only the suites that need no test kernel (says which it leaves out)
-#   --full    also the suites outside the default time budget (Debian's 6.12
-#             kernel, Debian's generic 6.1 flavour, 6.12 runner/kpatch checks)
+#   --full    also the suites outside the default time budget (Debian's
+#             generic 6.1 flavour)
 #   --list    print the suite table and exit
 #   SUITE     run only these suites (names as in --list)
 
@@ -66,14 +66,13 @@ suite suites-selftest   kernel  bash test/selftest-suites.sh
 suite debian            kernel  bash test/debian/run.sh
 # Linux 6.12 with IBT (issue 10): the 6.12 test kernel, then Debian's own
 # 6.12 cloud kernel (kpatch-build -s -c -v, its image and modules in qemu)
+suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
 suite canary-6.12           kernel=6.12  bash test/canary/run.sh
+suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
 suite unit-6.12             kernel=6.12  bash test/unit/run.sh
 suite integration-6.12      kernel=6.12  bash test/integration/run.sh
-# --full only (about 25 more minutes): the qemu runner and kpatch command on
-# 6.12, Debian's own 6.12 cloud kernel, Debian's generic 6.1 flavour.
-full_suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
-full_suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
-full_suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
+suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
+# --full only (about 6-12 more minutes): Debian's generic 6.1 flavour.
 full_suite debian-generic        kernel       bash test/debian/run.sh --generic-only
 
 # --------------------------------------------------------------- options
