@@ -230,7 +230,7 @@ if [[ ${#SKIPPED[@]} -gt 0 ]]; then
 	printf '    %s\n' "${SKIPPED[@]}"
 fi
 if [[ ${#LEFT_OUT[@]} -gt 0 ]]; then
-	echo "=== suites left out by --quick: ${LEFT_OUT[*]%% (*}"
+	echo "=== suites left out (--quick, or --full only): ${LEFT_OUT[*]%% (*}"
 fi
 if [[ ${#FAILED_SUITES[@]} -gt 0 ]]; then
 	echo "=== failed suites: ${FAILED_SUITES[*]}"
