@@ -48,6 +48,7 @@ full_suite() {
 	SUITE_FULL[$1]=1
 }
 
+default_suites() {
 suite cdo               none    make -s -C create-diff-object check
 suite fuzz-mutate       none    bash create-diff-object/fuzz/mutate.sh
 suite objs              none    bash test/objs/run.sh
@@ -74,6 +75,55 @@ suite integration-6.12      kernel=6.12  bash test/integration/run.sh
 suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
 # --full only (about 6-12 more minutes): Debian's generic 6.1 flavour.
 full_suite debian-generic        kernel       bash test/debian/run.sh --generic-only
+}
+
+# KPATCH_RUNALL_TABLE=FILE replaces the table above with FILE's suite lines
+# (run-all's own self-test, test/selftest-runall.sh, runs fake suites).
+if [[ -n ${KPATCH_RUNALL_TABLE:-} ]]; then
+	# shellcheck disable=SC1090
+	. "$KPATCH_RUNALL_TABLE" || { echo "run-all: cannot read $KPATCH_RUNALL_TABLE" >&2; exit 2; }
+else
+	default_suites
+fi
+
+# ------------------------------------------------------- expected skips
+#
+# test/expected-skips (KPATCH_RUNALL_SKIPS=FILE for another): every SKIP a
+# suite may print, one line each: SUITE<TAB>ERE<TAB>why it is expected,
+# where ERE matches the text after "SKIP " of the suite's SKIP line. An
+# undeclared skip fails its suite; a declared skip that did not happen in a
+# suite that ran is listed at the end (a test that now runs: drop its line).
+SKIPS_FILE="${KPATCH_RUNALL_SKIPS:-$TOP/test/expected-skips}"
+SKIP_SUITE=()
+SKIP_RE=()
+SKIP_WHY=()
+declare -A SKIP_SEEN=()
+if [[ -f $SKIPS_FILE ]]; then
+	while IFS=$'\t' read -r s_suite s_re s_why; do
+		[[ -z $s_suite || $s_suite == '#'* ]] && continue
+		if [[ -z ${s_re:-} ]]; then
+			echo "run-all: $SKIPS_FILE: line for '$s_suite' has no ERE (SUITE<TAB>ERE<TAB>why)" >&2
+			exit 2
+		fi
+		SKIP_SUITE+=("$s_suite")
+		SKIP_RE+=("$s_re")
+		SKIP_WHY+=("${s_why:-}")
+	done <"$SKIPS_FILE"
+fi
+
+# declared_skip SUITE TEXT: the index of the manifest line that declares
+# this skip; status 1 when none does.
+declared_skip() {
+	local i
+	for i in "${!SKIP_SUITE[@]}"; do
+		[[ ${SKIP_SUITE[$i]} == "$1" ]] || continue
+		if [[ $2 =~ ${SKIP_RE[$i]} ]]; then
+			echo "$i"
+			return 0
+		fi
+	done
+	return 1
+}
 
 # --------------------------------------------------------------- options
 
@@ -205,12 +255,26 @@ run_suite() {
 		f=$((f + 1))
 		echo "    FAIL $name: $why"
 	fi
+	local idx undeclared=0
+	while IFS= read -r line; do
+		line="${line#SKIP }"
+		if idx="$(declared_skip "$name" "$line")"; then
+			SKIP_SEEN[$idx]=1
+			SKIPPED+=("$name: $line")
+		else
+			undeclared=$((undeclared + 1))
+			echo "    FAIL $name: undeclared skip (add it to $SKIPS_FILE with its reason, or make it run): $line"
+		fi
+	done < <(grep '^SKIP' "$log")
+	if [[ $undeclared -gt 0 ]]; then
+		# each undeclared skip counts as a failed check, not a skipped one
+		f=$((f + undeclared))
+		s=$((s > undeclared ? s - undeclared : 0))
+		why="${why:+$why; }$undeclared undeclared skips"
+	fi
 	PASS=$((PASS + p))
 	FAIL=$((FAIL + f))
 	SKIP=$((SKIP + s))
-	while IFS= read -r line; do
-		SKIPPED+=("$name: ${line#SKIP }")
-	done < <(grep '^SKIP' "$log")
 	if [[ $f -gt 0 ]]; then
 		FAILED_SUITES+=("$name")
 		tail -n 25 "$log" | sed 's/^/    | /'
@@ -223,11 +287,21 @@ for n in "${RUN[@]}"; do
 	run_suite "$n"
 done
 
-echo "=== summary ($((SECONDS - START)) s)"
+echo "=== summary: $((SECONDS - START)) s in all, setup and test kernels included"
 printf '    %s\n' "${SUMMARY[@]}"
 if [[ ${#SKIPPED[@]} -gt 0 ]]; then
 	echo "=== ${#SKIPPED[@]} skipped checks (did not run):"
 	printf '    %s\n' "${SKIPPED[@]}"
+fi
+# Declared skips that did not happen, in the suites that ran.
+NOT_SEEN=()
+for i in "${!SKIP_SUITE[@]}"; do
+	[[ " ${RUN[*]} " == *" ${SKIP_SUITE[$i]} "* && -z ${SKIP_SEEN[$i]:-} ]] || continue
+	NOT_SEEN+=("${SKIP_SUITE[$i]}: /${SKIP_RE[$i]}/ (${SKIP_WHY[$i]:-no reason given})")
+done
+if [[ ${#NOT_SEEN[@]} -gt 0 ]]; then
+	echo "=== ${#NOT_SEEN[@]} declared skips did not happen (the check ran; drop its line from $SKIPS_FILE):"
+	printf '    %s\n' "${NOT_SEEN[@]}"
 fi
 if [[ ${#LEFT_OUT[@]} -gt 0 ]]; then
 	echo "=== suites left out (--quick, or --full only): ${LEFT_OUT[*]%% (*}"
