@@ -163,6 +163,12 @@ words_equal() {
 
 fail_msg() { FAILS+=("$*"); }
 
+# error_messages STDERR: the messages of create-diff-object's ERROR lines
+# ("PROG: ERROR: [unsupported change: ]MESSAGE" -> MESSAGE), one a line.
+error_messages() {
+	sed -n -e 's/^[^ :]*: ERROR: unsupported change: //p; t' -e 's/^[^ :]*: ERROR: //p' "$1" 2>/dev/null
+}
+
 # consistency_checks OBJ: facts every OUTPUT.o must satisfy.
 consistency_checks() {
 	local o="$1" n defined undefs
@@ -334,6 +340,17 @@ assert_line() {
 	callback)
 		grep -qxF "callback ${a[*]}" "$R.dump" 2>/dev/null ||
 			fail_msg "$o: no 'callback ${a[*]}' (have: $(grep '^callback ' "$R.dump" 2>/dev/null | tr '\n' ';'))" ;;
+	reason)
+		# reason REGEX: the message of create-diff-object's ERROR line
+		# (after "ERROR: " and, for a refusal, "unsupported change: ")
+		# matches the extended regular expression REGEX
+		local msgs
+		msgs="$(error_messages "$R.stderr")"
+		if [[ -z "$msgs" ]]; then
+			fail_msg "$o: no ERROR line on stderr, expected a reason matching /${*}/"
+		elif ! grep -qE -- "${*}" <<<"$msgs"; then
+			fail_msg "$o: the reason does not match /${*}/: $(head -n1 <<<"$msgs" | cut -c1-300)"
+		fi ;;
 	stdout-contains|stdout-lacks|stderr-contains|stderr-lacks|dump-contains|dump-lacks)
 		local text="${*}" f="$R.stdout"
 		[[ "$kw" == stderr-* ]] && f="$R.stderr"
@@ -392,7 +409,7 @@ check_expect() {
 	local -a words
 	FAILS=()
 	PREMISE_SKIPS=()
-	declare -A EXIT_SEEN=()
+	declare -A EXIT_SEEN=() EXIT_WANT=() REASON_SEEN=()
 
 	# globals defined by any output of this patch (ld -r resolves them)
 	for o in "${OBJECTS[@]}"; do
@@ -421,11 +438,14 @@ check_expect() {
 			FAILS+=("assertion '$line' before any 'object' line")
 			continue
 		fi
+		# (recorded even when the object's exit assertion failed)
+		[[ "$kw" == exit ]] && EXIT_WANT["$cur"]="${words[0]:-}"
+		[[ "$kw" == reason ]] && REASON_SEEN["$cur"]=1
 		[[ "$skip_obj" == "$cur" ]] && continue
 		R="$WORK/res/$cur"
 		[[ "$kw" == exit ]] && EXIT_SEEN["$cur"]=1
 		case "$kw" in
-		stdout-*|stderr-*|dump-*|string|no-string) assert_line "$cur" "$kw" "$rest" || skip_obj="$cur" ;;
+		stdout-*|stderr-*|dump-*|string|no-string|reason) assert_line "$cur" "$kw" "$rest" || skip_obj="$cur" ;;
 		*) assert_line "$cur" "$kw" "${words[@]}" || skip_obj="$cur" ;;
 		esac
 	done <"$expect"
@@ -435,6 +455,13 @@ check_expect() {
 		R="$WORK/res/$o"
 		has_exit="${EXIT_SEEN[$o]:-}"
 		[[ -n "$has_exit" ]] || assert_line "$o" exit 0 || true
+		# A refusal (exit 2) or an error (exit 1) must say which one:
+		# the exit code alone cannot tell the reasons apart.
+		case "${EXIT_WANT[$o]:-0}" in
+		1|2)
+			[[ -n "${REASON_SEEN[$o]:-}" ]] ||
+				fail_msg "$o: exit ${EXIT_WANT[$o]} is expected but no 'reason REGEX' line says why (the message create-diff-object must print)" ;;
+		esac
 	done
 
 	if [[ ${#PREMISE_SKIPS[@]} -gt 0 ]]; then

@@ -3,7 +3,9 @@
 #
 # selftest.sh - check that run.sh's assertions can fail: runs the
 # plain-function patch once with an .expect where every assertion is wrong
-# (each must be reported) and once with the real .expect (must pass).
+# (each must be reported) and once with the real .expect (must pass); and
+# the init-change refusal with a wrong reason and with none (both must fail:
+# a refusal must name its reason) and with its real .expect (must pass).
 #
 # Usage: selftest.sh    (exit 0 when the runner behaves)
 # Ends with "N passed, N failed, N skipped".
@@ -51,14 +53,23 @@ dump-contains no such text
 dump-lacks func vmlinux
 string no such string
 no-string kpatch-unit
+reason no such reason
 EOT
 wrong=$(grep -vc '^object' "$tmp/wrong.expect")
 printf 'object fs/proc/cmdline.o\nexit 3\n' >"$tmp/wrongexit.expect"
 cp "$tmp/wrong.patch" "$tmp/wrongexit.patch"
+# The refusal of an __init change: the reason of another refusal path (a
+# data change) must not do, nor must a refusal without any reason.
+for n in wrongreason noreason rightreason; do
+	cp "$UNITDIR/cases/init-change.patch" "$tmp/$n.patch"
+done
+cp "$UNITDIR/cases/init-change.expect" "$tmp/rightreason.expect"
+printf 'object fs/proc/cmdline.o\nexit 2\nreason data [^ ]* changed\n' >"$tmp/wrongreason.expect"
+printf 'object fs/proc/cmdline.o\nexit 2\nstderr-contains proc_cmdline_init\n' >"$tmp/noreason.expect"
 
 # shellcheck source=../lib/report.sh
 source "$UNITDIR/../lib/report.sh"
-out="$(UNIT_CASEDIR="$tmp" bash "$UNITDIR/run.sh" wrong wrongexit right || true)"
+out="$(UNIT_CASEDIR="$tmp" bash "$UNITDIR/run.sh" wrong wrongexit right wrongreason noreason rightreason || true)"
 echo "$out" | sed 's/^/    | /'
 res="$UNIT_RESULTS"
 got=$(wc -l <"$res/wrong/failures.txt" 2>/dev/null || echo 0)
@@ -78,8 +89,23 @@ if grep -q '^PASS right$' <<<"$out"; then
 else
 	fail "selftest: the correct case did not pass"
 fi
-if grep -qx '1 passed, 2 failed, 0 skipped' <<<"$out"; then
-	pass "selftest: summary line '1 passed, 2 failed, 0 skipped'"
+if grep -q '^FAIL wrongreason: .*the reason does not match' <<<"$out"; then
+	pass "selftest: a refusal for another reason is reported"
+else
+	fail "selftest: a wrong refusal reason not reported"
+fi
+if grep -q "^FAIL noreason: .*no 'reason REGEX' line" <<<"$out"; then
+	pass "selftest: a refusal case without a reason fails"
+else
+	fail "selftest: a refusal case without a reason was not reported"
+fi
+if grep -q '^PASS rightreason$' <<<"$out"; then
+	pass "selftest: the refusal with its real reason passes"
+else
+	fail "selftest: the refusal with its real reason did not pass"
+fi
+if grep -qx '2 passed, 4 failed, 0 skipped' <<<"$out"; then
+	pass "selftest: summary line '2 passed, 4 failed, 0 skipped'"
 else
 	fail "selftest: bad summary line"
 fi
