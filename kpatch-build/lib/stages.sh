@@ -232,7 +232,7 @@ build_original() {
 	say "Building original source"
 	if [[ $PLAN_FULL -eq 0 ]]; then
 		[[ ${#PLAN_OBJECTS[@]} -gt 0 ]] ||
-			die "no functional changes found (none of the patched files is built in this kernel)"
+			die "nothing to compare: no object of this kernel is built from the patched files (${PATCH_FILES[*]})"
 		compile_objects "$ORIG" "${PLAN_OBJECTS[@]}" ||
 			{ log_tail; die "building the original objects failed (see $LOGFILE)"; }
 		return 0
@@ -305,7 +305,7 @@ build_patched_full() {
 		PLAN_OBJECTS+=("$path")
 	done < <(find "$OBJ" -name '*.o' -newer "$OBJ_DIRTY" | sort)
 	save_objects "$PATCHED" "${PLAN_OBJECTS[@]}"
-	[[ ${#PLAN_OBJECTS[@]} -gt 0 ]] || die "no functional changes found (the patched build rebuilt no object)"
+	[[ ${#PLAN_OBJECTS[@]} -gt 0 ]] || die "nothing to compare: the build of the patched source rebuilt no object"
 }
 
 # create-diff-object per object; sets DIFF_OUTPUTS and PARENT_NAMES.
@@ -350,7 +350,7 @@ diff_objects() {
 			;;
 		esac
 	done
-	[[ ${#DIFF_OUTPUTS[@]} -gt 0 ]] || die "no functional changes found"
+	[[ ${#DIFF_OUTPUTS[@]} -gt 0 ]] || die "no functional changes found: create-diff-object found none in the ${#PLAN_OBJECTS[@]} compiled object(s)"
 	say "Patched objects: ${PARENT_NAMES[*]}"
 }
 
