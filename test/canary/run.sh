@@ -7,12 +7,14 @@
 # the "while loaded" check, or the bench cannot report a failure.
 #
 # Usage: run.sh [--positive | --negative]   (default: both)
-# CANARY_EXPECT overrides the expected string of the positive run.
+# CANARY_EXPECT overrides the expected string of the positive run;
+# KPATCH_RUN_GUEST replaces test/qemu/run-guest.sh (test/selftest-suites.sh).
 # Ends with "N passed, N failed, N skipped".
 set -o nounset -o pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/report.sh
 . "$DIR/../lib/report.sh"
+RUN_GUEST="${KPATCH_RUN_GUEST:-$DIR/../qemu/run-guest.sh}"
 T="$(mktemp -d /tmp/canary.XXXXXX)"
 trap 'rm -rf "$T"' EXIT
 mode="${1:-both}"
@@ -20,7 +22,7 @@ mode="${1:-both}"
 # canary EXPECT: run the guest; sets RC, the guest console in $T/out.
 canary() {
 	{ [[ -n "$1" ]] && printf 'CANARY_EXPECT=%q\n' "$1"; cat "$DIR/guest.sh"; } >"$T/guest.sh"
-	"$DIR/../qemu/run-guest.sh" --timeout 120 "$T/guest.sh" >"$T/out" 2>&1
+	"$RUN_GUEST" --timeout 120 "$T/guest.sh" >"$T/out" 2>&1
 	RC=$?
 	grep -E '^(canary|GUEST-PASS|GUEST-FAIL|run-guest)' "$T/out" | sed 's/^/    /'
 }

@@ -18,7 +18,8 @@
 #   --shell   run the host tests under SHELL only
 #
 # KBUILD (the test kernel's O= dir) in the environment enables the host tests
-# that use real modules without --guest.
+# that use real modules without --guest. KPATCH_CMD replaces kpatch/kpatch
+# (host and guest), KPATCH_BUILD kpatch-build (--guest).
 #
 # A host check runs under every shell and counts once: it passes when it
 # passed under each of them (the log has one line per shell). Ends with
@@ -28,7 +29,8 @@ set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
-KPATCH="$TOP/kpatch/kpatch"
+# KPATCH_CMD: the kpatch command under test (test/selftest-suites.sh)
+KPATCH="${KPATCH_CMD:-$TOP/kpatch/kpatch}"
 FAKE="$DIR/fake"
 HOST=1
 GUEST=0

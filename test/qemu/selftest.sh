@@ -4,6 +4,8 @@
 # a WARNING in dmesg, a timeout. Ends with "N passed, N failed, N skipped".
 set -o nounset -o pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# KPATCH_RUN_GUEST: the runner under test (test/selftest-suites.sh)
+RUN_GUEST="${KPATCH_RUN_GUEST:-$DIR/run-guest.sh}"
 T="$(mktemp -d /tmp/qemu-selftest.XXXXXX)"
 trap 'rm -rf "$T"' EXIT
 # shellcheck source=../lib/report.sh
@@ -12,7 +14,7 @@ expect() {
 	local desc="$1" want="$2" script="$3" rc
 	shift 3
 	printf '%s\n' "$script" >"$T/g.sh"
-	"$DIR/run-guest.sh" "$@" "$T/g.sh" >"$T/out" 2>&1
+	"$RUN_GUEST" "$@" "$T/g.sh" >"$T/out" 2>&1
 	rc=$?
 	if [[ $rc -eq $want ]]; then
 		pass "$desc (exit $rc)"
