@@ -14,9 +14,14 @@
 # an extended regular expression, which every -FAIL patch must have).
 # A patch may carry a line "kpatch-build-options: OPTS" in its header.
 #
-# Per module, in its own boot: test fails -> load -> transition done ->
-# test passes -> disable -> unload -> test fails again (UNLOADED test
-# passes) -> dmesg clean.
+# Every such patch also needs NAME.observe (a shell snippet printing the
+# state the patch changes, e.g. `cat /proc/cmdline`): its output before the
+# load must be byte-identical after the unload.
+#
+# Per module, in its own boot (test/integration/protocol.sh): test fails ->
+# observed output recorded -> load -> transition done -> test passes ->
+# disable -> unload -> test fails again (UNLOADED test passes) -> observed
+# output byte-identical to the recorded one -> dmesg clean.
 # Then one boot loads every module whose functions do not overlap, runs all
 # tests, and unloads them all.
 #
@@ -29,6 +34,7 @@
 # with the reason); patches only in 6.12/ run only there.
 # Ends with one line "N passed, N failed, N skipped".
 
+# shellcheck disable=SC2119 # report_summary's optional argument is a prefix
 set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,8 +70,10 @@ if [[ "${INTEGRATION_KEEP:-0}" == 1 ]]; then
 else
 	trap 'rm -rf "$OUT"' EXIT
 fi
-# shellcheck source=../lib/report.sh
+# shellcheck source=test/lib/report.sh
 . "$TOP/test/lib/report.sh"
+# shellcheck source=test/integration/protocol.sh
+. "$DIR/protocol.sh"
 
 patch_opts() { sed -n 's/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
 # expected_refusal PATCH: the "# expect-refusal:" regex of the patch header.
@@ -145,6 +153,11 @@ for name in "${names[@]}"; do
 		fail "$name: no $name-LOADED.test: every patch that must load needs a behaviour test"
 		continue
 	fi
+	observe_file="$(case_file "$name" .observe)"
+	if [[ ! -f "$observe_file" ]]; then
+		fail "$name: no $name.observe: every patch that must load says what its unload must restore"
+		continue
+	fi
 	EXTRA_ADDS=()
 	if ! build "$name" "$patch"; then
 		fail "$name: kpatch-build failed"
@@ -153,31 +166,24 @@ for name in "${names[@]}"; do
 	fi
 	ko="$OUT/livepatch-$name.ko"
 	[[ -f "$ko" ]] || { fail "$name: kpatch-build succeeded but $ko is missing"; continue; }
-	mod="$(echo "livepatch-$name" | tr - _)"
 	unloaded_test="$(case_file "$name" -UNLOADED.test)"
 	guest="$OUT/$name.guest.sh"
-	checks=5
+	# the guest's /root holds the module and the test files (--add)
 	{
 		echo ". /lib/guest-lib.sh"
-		echo "T=/root/$name-LOADED.test"
-		echo "U=/root/$name-UNLOADED.test"
-		echo 'check "'"$name"': test fails before load" not sh "$T"'
-		[[ -f "$unloaded_test" ]] && echo 'check "'"$name"': unloaded test fails before load" not sh "$U"'
-		echo 'check "'"$name"': module loads" klp_load /root/livepatch-'"$name"'.ko'
-		echo 'check "'"$name"': test passes while loaded" sh "$T"'
-		echo 'check "'"$name"': module unloads" klp_unload '"$mod"
-		echo 'check "'"$name"': test fails after unload" not sh "$T"'
-		[[ -f "$unloaded_test" ]] && echo 'check "'"$name"': unloaded test passes after unload" sh "$U"'
-		echo 'exit $GUEST_FAILS'
+		klp_protocol_lines "$name" "/root/livepatch-$name.ko" /root
+		echo "exit \$GUEST_FAILS"
 	} >"$guest"
-	adds=(--add "$ko" "${EXTRA_ADDS[@]}" --add "$test_file")
+	adds=(--add "$ko" "${EXTRA_ADDS[@]}" --add "$test_file" --add "$observe_file")
+	has_unloaded=0
 	if [[ -f "$unloaded_test" ]]; then
 		adds+=(--add "$unloaded_test")
-		checks=7
+		has_unloaded=1
 	fi
+	checks="$(klp_protocol_checks "$has_unloaded")"
 	if "$TOP/test/qemu/run-guest.sh" "${GUEST_ENV[@]}" --timeout 180 "${adds[@]}" "$guest" >"$OUT/$name.guest.log" 2>&1 &&
 	   [[ $(grep -c '^GUEST-PASS' "$OUT/$name.guest.log") -eq $checks ]]; then
-		pass "$name: all $checks guest checks passed, dmesg clean"
+		pass "$name: all $checks guest checks passed (output after unload identical to before load), dmesg clean"
 		ok_modules+=("$name")
 	else
 		fail "$name: guest run failed"
@@ -220,7 +226,7 @@ if [[ ${#ok_modules[@]} -gt 1 ]]; then
 		for ((i = ${#together[@]} - 1; i >= 0; i--)); do
 			echo 'check "all: unload '"${together[$i]}"'" klp_unload '"$(echo "livepatch-${together[$i]}" | tr - _)"
 		done
-		echo 'exit $GUEST_FAILS'
+		echo "exit \$GUEST_FAILS"
 	} >"$guest"
 	if [[ ${#together[@]} -lt 2 ]]; then
 		skip "all-together: fewer than two stackable (-R) modules"
