@@ -27,9 +27,10 @@ cd "$TOP" || exit 1
 # ------------------------------------------------------------ the suites
 #
 # suite NAME KERNEL COMMAND...: one line per suite, run in this order.
-# KERNEL: "none" (needs no test kernel), "kernel" (the default 6.1 test
-# kernel) or "kernel=VER" (the VER test kernel: the suite and
-# test/kernel/build-kernel.sh run with KPATCH_TEST_KERNEL=VER).
+# KERNEL: "none" (needs no test kernel), "archive" (no test kernel, but
+# Debian's kernel packages: fetched, so not in --quick), "kernel" (the
+# default 6.1 test kernel) or "kernel=VER" (the VER test kernel: the suite
+# and test/kernel/build-kernel.sh run with KPATCH_TEST_KERNEL=VER).
 # The COMMAND's script must exist: a missing script fails the suite.
 # full_suite NAME KERNEL COMMAND...: the same, but run only with --full
 # (or when named): what does not fit the default run's time budget (about
@@ -61,10 +62,6 @@ suite unit-selftest     kernel  bash test/unit/selftest.sh
 suite unit              kernel  bash test/unit/run.sh
 suite integration       kernel  bash test/integration/run.sh
 suite suites-selftest   kernel  bash test/selftest-suites.sh
-# Debian's own 6.1 cloud kernel (issue 8): kpatch-build -a KVER and the no-flag
-# command line, its image and modules in qemu, the .deb payload through
-# kpatch load --all. The generic flavour: debian-generic (--full).
-suite debian            kernel  bash test/debian/run.sh
 # Linux 6.12 with IBT (issue 10): the 6.12 test kernel, then Debian's own
 # 6.12 cloud kernel (kpatch-build -s -c -v, its image and modules in qemu)
 suite qemu-selftest-6.12    kernel=6.12  bash test/qemu/selftest.sh
@@ -72,9 +69,18 @@ suite canary-6.12           kernel=6.12  bash test/canary/run.sh
 suite kpatch-cmd-guest-6.12 kernel=6.12  bash test/kpatch-cmd/run.sh --guest
 suite unit-6.12             kernel=6.12  bash test/unit/run.sh
 suite integration-6.12      kernel=6.12  bash test/integration/run.sh
-suite debian-6.12           kernel=6.12  bash test/debian/run-6.12.sh
-# --full only (about 6-12 more minutes): Debian's generic 6.1 flavour.
-full_suite debian-generic        kernel       bash test/debian/run.sh --generic-only
+# Debian's own kernels (test/debian/run.sh): the newest complete set of each
+# series in the archive (image, -dbg, headers, linux-source of one version),
+# kpatch-build -a KVER and the no-flag command line, a mismatched source
+# refused, the .deb, Debian's vmlinuz and modules in qemu. A representative
+# subset of the patches by default; every patch, an older set (what a new
+# upload leaves behind) and the generic flavour with --full.
+suite debian                archive  bash test/debian/run.sh --series 6.1
+suite debian-6.12           archive  bash test/debian/run.sh --series 6.12
+full_suite debian-all            archive  bash test/debian/run.sh --series 6.1 --all
+full_suite debian-6.12-all       archive  bash test/debian/run.sh --series 6.12 --all
+full_suite debian-pinned         archive  bash test/debian/run.sh --series 6.1 --debver 6.1.192-2
+full_suite debian-generic        archive  bash test/debian/run.sh --series 6.1 --flavour amd64
 }
 
 # KPATCH_RUNALL_TABLE=FILE replaces the table above with FILE's suite lines
@@ -164,6 +170,10 @@ RUN=()
 LEFT_OUT=()
 for n in "${SUITE_NAMES[@]}"; do
 	if [[ ${#ONLY[@]} -gt 0 && " ${ONLY[*]} " != *" $n "* ]]; then continue; fi
+	if [[ $QUICK -eq 1 && ${SUITE_KERNEL[$n]} == archive ]]; then
+		LEFT_OUT+=("$n (--quick: fetches and boots Debian's kernel)")
+		continue
+	fi
 	if [[ $QUICK -eq 1 && ${SUITE_KERNEL[$n]} != none ]]; then
 		LEFT_OUT+=("$n (--quick: needs the ${SUITE_KERNEL[$n]#kernel=} test kernel)")
 		continue
@@ -207,7 +217,7 @@ fi
 declare -A KERNEL_OK=()
 for n in "${RUN[@]}"; do
 	k="${SUITE_KERNEL[$n]}"
-	[[ $k == none || -n ${KERNEL_OK[$k]:-} ]] && continue
+	[[ $k == none || $k == archive || -n ${KERNEL_OK[$k]:-} ]] && continue
 	ver="$(kernel_version "$k")"
 	echo "=== test kernel ${ver:-6.1 (default)} (a first build takes about 7-10 minutes on 2 cores)"
 	t0=$SECONDS
@@ -227,7 +237,7 @@ run_suite() {
 	local -a cmd
 	eval "cmd=(${SUITE_CMD[$name]})"
 	echo "=== suite $name: ${cmd[*]} (log: $log)"
-	if [[ $k != none && ${KERNEL_OK[$k]} != yes ]]; then
+	if [[ $k != none && $k != archive && ${KERNEL_OK[$k]} != yes ]]; then
 		fail "$name: not run: its test kernel could not be built"
 		FAILED_SUITES+=("$name")
 		SUMMARY+=("$(printf '%-18s FAILED: no test kernel' "$name")")

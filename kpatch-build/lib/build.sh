@@ -144,6 +144,47 @@ compile_objects() {
 	save_objects "$dest" "$@"
 }
 
+# built_objects OBJECT...: kp_built_objects for the target's config, each
+# answer cached in $OBJ/.kpatch-built-objs ("OBJECT y|m|n"; the object dir
+# and so the cache go when the source, config or compiler change), so a
+# rerun asks kbuild (a make with its whole prelude) only about new objects.
+built_objects() {
+	local cache="$OBJ/.kpatch-built-objs" o how ask=()
+	local -A known=()
+	if [[ -f "$cache" ]]; then
+		while read -r o how; do known[$o]="$how"; done <"$cache"
+	fi
+	for o in "$@"; do [[ -n ${known[$o]:-} ]] || ask+=("$o"); done
+	if [[ ${#ask[@]} -gt 0 ]]; then
+		local answer
+		answer="$(kp_built_objects "$KMIRROR" "$OBJ" make -j"$JOBS" KERNELRELEASE="$KREL" \
+			KCFLAGS="$KCFLAGS" -- "${ask[@]}" 2>>"$LOGFILE")" || return 1
+		while read -r o how; do
+			[[ -n $o ]] || continue
+			known[$o]="$how"
+			echo "$o $how" >>"$cache"
+		done <<<"$answer"
+	else
+		echo "kbuild's answer for $* is cached in $cache" >>"$LOGFILE"
+	fi
+	for o in "$@"; do echo "$o ${known[$o]}"; done
+}
+
+# original_objects_current OBJECT...: status 0 when every object is in the
+# kernel object dir from an earlier run, newer than its source, with its
+# .cmd, and the dir holds no patched object: make would rebuild nothing, so
+# its prelude (syncconfig, objtool, ...: seconds) is not needed. Out-of-tree
+# module builds always run make (their tree is a fresh copy).
+original_objects_current() {
+	local o src
+	[[ -z "$OOT_MODULE" && ! -f "$OBJ_DIRTY" ]] || return 1
+	for o in "$@"; do
+		src="$KMIRROR/${o%.o}.c"
+		[[ -f "$OBJ/$o" && -f "$OBJ/$(kp_cmd_file_of "$o")" ]] || return 1
+		[[ ! -f "$src" || "$OBJ/$o" -nt "$src" ]] || return 1
+	done
+}
+
 # config_hint OBJECT: the CONFIG_ option that the object's directory (or an
 # ancestor) lists it under, for the "not built" message; empty if unsure.
 config_hint() {
@@ -213,8 +254,20 @@ check_exports() {
 # kmod/probe/kpatch-sizes.c compiled to assembly against the kernel build
 # tree prints "->SECTION SIZE" lines; create-diff-object reads the result
 # from KPATCH_SPECIAL_SIZES.
+# The answer is cached in $CACHEDIR/sizes/, keyed by the build dir, its
+# Module.symvers and .config, and the probe's source: it changes only
+# with the kernel.
 probe_special_sizes() {
-	local pdir="$TMPDIR_KP/probe" sizes
+	local pdir="$TMPDIR_KP/probe" sizes key cached
+	key="$( { echo "$KBUILD"; cat "$KMODDIR/../probe/"*; cat "$KBUILD/.config" "$KBUILD/include/generated/utsrelease.h" 2>/dev/null
+		  stat -c '%s %Y' "$SYMVERS"; } | sha256sum | cut -c1-16)"
+	cached="$CACHEDIR/sizes/$key"
+	if [[ -s "$cached" ]]; then
+		KPATCH_SPECIAL_SIZES="$(cat "$cached")"
+		export KPATCH_SPECIAL_SIZES
+		echo "special section entry sizes (cached, $cached): $KPATCH_SPECIAL_SIZES" >>"$LOGFILE"
+		return 0
+	fi
 	mkdir -p "$pdir"
 	cp "$KMODDIR/../probe/"* "$pdir/" ||
 		die "the size probe (kmod/probe/kpatch-sizes.c) is missing next to $KMODDIR"
@@ -226,4 +279,5 @@ probe_special_sizes() {
 		die "the special-section size probe printed no sizes (see $pdir/kpatch-sizes.s)"
 	export KPATCH_SPECIAL_SIZES="$sizes"
 	echo "special section entry sizes (from the kernel headers): $sizes" >>"$LOGFILE"
+	mkdir -p "$CACHEDIR/sizes" && echo "$sizes" >"$cached.tmp" && mv "$cached.tmp" "$cached"
 }

@@ -160,7 +160,7 @@ prepare_trees() {
 	if [[ $recreated -eq 1 && -d "$OBJ" ]]; then
 		echo "source tree changed: dropping the cached objects of $OBJ" >>"$LOGFILE"
 		find "$OBJ" -name '*.o' -not -path "$OBJ/scripts/*" -not -path '*/tools/*' -delete
-		rm -f "$OBJ/.kpatch-full-build"
+		rm -f "$OBJ/.kpatch-full-build" "$OBJ/.kpatch-built-objs"
 	fi
 }
 
@@ -197,8 +197,7 @@ choose_objects() {
 		local objs=() skipped=()
 		for f in "${cfiles[@]}"; do objs+=("${f%.c}.o"); done
 		local built hint
-		built="$(kp_built_objects "$KMIRROR" "$OBJ" make -j"$JOBS" KERNELRELEASE="$KREL" \
-			KCFLAGS="$KCFLAGS" -- "${objs[@]}" 2>>"$LOGFILE")" ||
+		built="$(built_objects "${objs[@]}")" ||
 			{ log_tail; die "asking kbuild which objects the config builds failed (see $LOGFILE)"; }
 		while read -r o how; do
 			if [[ "$how" == n ]]; then
@@ -233,6 +232,11 @@ build_original() {
 	if [[ $PLAN_FULL -eq 0 ]]; then
 		[[ ${#PLAN_OBJECTS[@]} -gt 0 ]] ||
 			die "nothing to compare: no object of this kernel is built from the patched files (${PATCH_FILES[*]})"
+		if original_objects_current "${PLAN_OBJECTS[@]}"; then
+			echo "original objects are current in $OBJBASE: no make needed" >>"$LOGFILE"
+			save_objects "$ORIG" "${PLAN_OBJECTS[@]}"
+			return 0
+		fi
 		compile_objects "$ORIG" "${PLAN_OBJECTS[@]}" ||
 			{ log_tail; die "building the original objects failed (see $LOGFILE)"; }
 		return 0

@@ -1,33 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh - proof on Debian's own kernels (issue 8): for each kernel, install
-# Debian's image, -dbg and headers packages of the version of linux-source
-# (test/debian/kernel.sh, cached), build every integration patch
-# (test/integration/*.patch, kpatch conventions, and test/debian/patches/)
-# with the command line a Debian user types, `kpatch-build -a KVER PATCH`
-# (no -s/-c/-v: kpatch-build finds the pieces itself), boot that exact
-# kernel under qemu with its own modules and, in one boot, run for each
-# module: test fails -> load -> test passes -> unload -> test fails again
-# (UNLOADED test passes); module patches included (loop, dummy, xfs are
-# modules there). Then the .deb of cmdline-string (kpatch-build --deb) is
-# checked (dpkg-deb, lintian), its payload installed in the guest and loaded
-# with `kpatch load --all`. The guest's dmesg must stay clean.
+# run.sh - proof on Debian's own kernels, one harness for every series.
 #
-# Patches the kernel's config does not build are SKIPPED with kpatch-build's
-# reason ("not built with this config"); -FAIL patches must be refused for
-# their "# expect-refusal:" reason; patches that change a header are skipped
-# (Debian's headers carry no dependency lists: kpatch-build would need a
-# full build of the kernel, about an hour on 2 cores).
+# For one Debian kernel it fetches, without installing anything, the set
+# of ONE Debian version (kpatch-build/lib/debfetch.sh: the unsigned image,
+# -dbg, headers, linux-source-X.Y, all of that version), so a new upload can
+# neither break the run nor pair a source with a kernel it did not build.
+# Then, with the command line a Debian user types (`kpatch-build -a KVER`,
+# the pieces found under the unpacked root through KPATCH_ROOT):
+#  - builds the integration patches (test/integration/, its X.Y/ variants,
+#    and test/debian/patches/): a representative subset by default, every
+#    one with --all; -FAIL patches must be refused for their
+#    "# expect-refusal:" reason;
+#  - `kpatch-build PATCH` with no options on a machine whose uname -r is
+#    KVER (the no-flag command line);
+#  - a source of another Debian version than the kernel's is refused;
+#  - the .deb of cmdline-string (dpkg-deb, lintian, its payload loaded with
+#    `kpatch load --all` in the guest);
+#  - boots that exact kernel (Debian's vmlinuz) under qemu with its own
+#    modules and runs each module's protocol (test fails, load, test
+#    passes, unload, behaviour back as before); dmesg must stay clean.
 #
-# Usage: run.sh [--kver KVER]... [--generic] [NAME...]
-#   --kver KVER  a Debian kernel release (repeatable); default: the cloud
-#                flavour of linux-source-6.1's version (6.1.0-57-cloud-amd64)
-#   --generic    also the generic amd64 flavour (6.1.0-57-amd64); the
-#                default run leaves it out for time (see README "Debian
-#                kernels"); KPATCH_DEBIAN_GENERIC=1 does the same
-#   --generic-only  only the generic amd64 flavour (run-all's debian-generic)
-#   NAME         only these patches (default: all)
+# Usage: run.sh [--series X.Y] [--flavour FLAVOUR] [--debver VERSION] [--all] [NAME...]
+#   --series X.Y     6.1 (default) or 6.12
+#   --flavour F      cloud-amd64 (default) or amd64 (generic)
+#   --debver V       pin the set of Debian version V (e.g. 6.1.192-2); default:
+#                    the newest version whose image, -dbg, headers and
+#                    linux-source are all in the archive
+#   --all            every patch (default: the subset below)
+#   NAME             only these patches
 # KPATCH_DEBIAN=0 skips the suite (machines without Debian's archive).
 # Ends with one line "N passed, N failed, N skipped".
 
@@ -40,77 +42,149 @@ KPATCH_BUILD="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
 CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 # shellcheck source=../lib/report.sh
 . "$TOP/test/lib/report.sh"
+# shellcheck source=../../kpatch-build/lib/debfetch.sh
+. "$TOP/kpatch-build/lib/debfetch.sh"
 
-KVERS=()
-GENERIC="${KPATCH_DEBIAN_GENERIC:-0}"
+# The representative subset of the default run, per series: a vmlinux
+# function with a string (and its .deb), a syscall, a module patch (a
+# Debian module too), a refusal. Everything else runs with --all (--full).
+declare -A SUBSET=(
+	[6.1]="cmdline-string syscall-newuname module-loop module-xfs struct-layout-FAIL"
+	[6.12]="cmdline-string syscall-newuname module-loop ibt-sealed-FAIL"
+)
+# The guest's modules: those the patches patch, and what the tests use.
+GUEST_MODULES="loop dummy xfs ext2 minix"
+
+SERIES=6.1
+FLAVOUR=cloud-amd64
+DEBVER=""
+ALL=0
 NAMES=()
 while [[ $# -gt 0 ]]; do
 	case "$1" in
-	--kver) KVERS+=("$2"); shift ;;
-	--generic) GENERIC=1 ;;
-	--generic-only) GENERIC=only ;;
-	-h|--help) sed -n '4,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--series) SERIES="$2"; shift ;;
+	--flavour) FLAVOUR="$2"; shift ;;
+	--debver) DEBVER="$2"; shift ;;
+	--all) ALL=1 ;;
+	-h|--help) sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) NAMES+=("$1") ;;
 	esac
 	shift
 done
+[[ -n ${SUBSET[$SERIES]:-} ]] || { echo "run.sh: unknown series '$SERIES' (6.1 or 6.12)" >&2; exit 2; }
 
 if [[ "${KPATCH_DEBIAN:-1}" == 0 ]]; then
-	skip "debian: KPATCH_DEBIAN=0"
+	skip "debian $SERIES: KPATCH_DEBIAN=0"
 	report_summary
 	exit
 fi
-if [[ ${#KVERS[@]} -eq 0 ]]; then
-	if [[ "$GENERIC" != only ]]; then
-		k="$(bash "$DIR/kernel.sh" --find cloud-amd64 6.1)" ||
-			{ skip "debian: no Debian cloud kernel of linux-source-6.1's version in apt"; report_summary; exit; }
-		KVERS=("$k")
-	fi
-	if [[ "$GENERIC" != 0 ]]; then
-		k="$(bash "$DIR/kernel.sh" --find amd64 6.1)" && KVERS+=("$k") ||
-			skip "debian: no Debian generic kernel of linux-source-6.1's version in apt"
-	fi
-fi
-if [[ ${#NAMES[@]} -eq 0 ]]; then
-	for p in "$INTEG"/*.patch "$DIR"/patches/*.patch; do NAMES+=("$(basename "$p" .patch)"); done
-fi
-make -s -C "$TOP/create-diff-object" >/dev/null || { fail "debian: building the C tools failed"; report_summary; exit; }
 
-OUT="$(mktemp -d /tmp/debian-suite.XXXXXX)"
-trap 'rm -rf "$OUT"' EXIT
-SUITE_START=$SECONDS
-
-# test/integration/X.Y/ holds the variants for kernel X.Y (KXY, set per kernel)
-KXY=""
+# patch_file NAME / test_file NAME KIND: the X.Y/ variant first.
 patch_file() {
-	if [[ -n "$KXY" && -f "$INTEG/$KXY/$1.patch" ]]; then echo "$INTEG/$KXY/$1.patch"
+	if [[ -f "$INTEG/$SERIES/$1.patch" ]]; then echo "$INTEG/$SERIES/$1.patch"
 	elif [[ -f "$INTEG/$1.patch" ]]; then echo "$INTEG/$1.patch"
 	else echo "$DIR/patches/$1.patch"; fi
 }
 test_file() {
-	local f="$INTEG/$KXY/$1-$2.test"
-	[[ -n "$KXY" && -f "$f" ]] || f="$INTEG/$1-$2.test"
-	[[ -f "$f" ]] || f="$DIR/patches/$1-$2.test"
-	[[ -f "$f" ]] && echo "$f"
+	local f
+	for f in "$INTEG/$SERIES/$1-$2.test" "$INTEG/$1-$2.test" "$DIR/patches/$1-$2.test"; do
+		[[ -f "$f" ]] && { echo "$f"; return 0; }
+	done
+	return 0
 }
 patch_opts() { sed -n '/^---/q; s/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
 expected_refusal() { sed -n '/^---/q; s/^# expect-refusal:[[:space:]]*//p' "$1" | head -n1; }
 
-# build KVER NAME PATCH [EXTRA...]: kpatch-build -a KVER, as a user would.
+# all_names: every patch that applies to this series (X.Y/ variants too).
+all_names() {
+	local p
+	for p in "$INTEG"/*.patch "$INTEG/$SERIES"/*.patch "$DIR"/patches/*.patch; do
+		[[ -f "$p" ]] && basename "$p" .patch
+	done | sort -u
+}
+
+if [[ ${#NAMES[@]} -eq 0 ]]; then
+	if [[ $ALL -eq 1 ]]; then mapfile -t NAMES < <(all_names)
+	else read -r -a NAMES <<<"${SUBSET[$SERIES]}"; fi
+fi
+make -s -C "$TOP/create-diff-object" >/dev/null || { fail "debian: building the C tools failed"; report_summary; exit; }
+
+# ------------------------------------------------------------ the kernel set
+
+SUITE_START=$SECONDS
+if [[ -n $DEBVER ]]; then
+	KVER="$(debfetch_kver "$SERIES" "$FLAVOUR" "$DEBVER")" || {
+		fail "debian $SERIES: no $FLAVOUR kernel of Debian version $DEBVER with image, -dbg and headers in apt"
+		report_summary; exit; }
+else
+	read -r KVER DEBVER < <(debfetch_newest "$SERIES" "$FLAVOUR")
+	[[ -n ${DEBVER:-} ]] || { fail "debian $SERIES: no complete $FLAVOUR set in apt (apt-get update?)"; report_summary; exit; }
+fi
+ROOT="$(debfetch_root "$KVER" "$DEBVER" "$CACHE/debian")" || {
+	fail "$KVER: fetching the set of $DEBVER failed"; report_summary; exit; }
+echo "# $KVER ($DEBVER): set ready in $ROOT in $((SECONDS - SUITE_START)) s"
+KCACHE="$CACHE/debian/kpatch-build-$KVER"
+OUT="$(mktemp -d /tmp/debian-suite.XXXXXX)"
+trap 'rm -rf "$OUT"' EXIT
+mkdir -p "$OUT/m" "$OUT/t"
+
+# kb ARGS...: kpatch-build for KVER as a user of that machine runs it.
+kb() {
+	CACHEDIR="$KCACHE" KPATCH_SRC_CACHE="$CACHE/src" KPATCH_ROOT="$ROOT" "$KPATCH_BUILD" "$@"
+}
+
+# build NAME PATCH [EXTRA...]: kpatch-build -a KVER into $OUT.
 build() {
-	local kver="$1" name="$2" patch="$3" opts
-	shift 3
+	local name="$1" patch="$2" opts
+	shift 2
 	if grep -q 'kpatch-build-options:' "$patch"; then opts="$(patch_opts "$patch")"; else opts="-R"; fi
 	if [[ "$name" == oot-* ]]; then
-		rm -rf "$OUT/$kver/oot" && cp -r "$INTEG/oot" "$OUT/$kver/oot" &&
-			make -C "$OUT/$kver/oot" KDIR="/usr/src/linux-headers-$kver" >"$OUT/$kver/$name.log" 2>&1 || return 1
-		opts+=" --oot-module $OUT/$kver/oot/oot_hello.ko --oot-module-src $OUT/$kver/oot"
+		rm -rf "$OUT/oot" && cp -r "$INTEG/oot" "$OUT/oot" &&
+			make -C "$OUT/oot" KDIR="$ROOT/usr/src/linux-headers-$KVER" >"$OUT/$name.log" 2>&1 || return 1
+		opts+=" --oot-module $OUT/oot/oot_hello.ko --oot-module-src $OUT/oot"
 	fi
 	# shellcheck disable=SC2086
-	CACHEDIR="$CACHE/debian/kpatch-build-$kver" KPATCH_SRC_CACHE="$CACHE/src" \
-		"$KPATCH_BUILD" -a "$kver" -n "livepatch-$name" -o "$OUT/$kver" $opts "$@" "$patch" \
-		>>"$OUT/$kver/$name.log" 2>&1
+	kb -a "$KVER" -n "livepatch-$name" -o "$OUT" $opts "$@" "$patch" >>"$OUT/$name.log" 2>&1
+}
+
+# guest_modules: Debian's own modules the guest needs (the asked ones,
+# their dependencies and soft dependencies), uncompressed, depmod'ed.
+# Prints the guest's module dir.
+guest_modules() {
+	local groot="$CACHE/debian/guest/${KVER}_$DEBVER" key m f d
+	local moddir="$groot/lib/modules/$KVER"
+	key="recipe 3 $GUEST_MODULES"
+	if [[ "$(cat "$groot/.key" 2>/dev/null)" != "$key" ]]; then
+		rm -rf "$groot"
+		mkdir -p "$moddir"
+		local -A seen=()
+		local queue
+		read -r -a queue <<<"$GUEST_MODULES"
+		while [[ ${#queue[@]} -gt 0 ]]; do
+			m="${queue[0]}"
+			queue=("${queue[@]:1}")
+			[[ -n "${seen[$m]:-}" ]] && continue
+			seen[$m]=1
+			while IFS= read -r f; do
+				[[ "$f" == "$ROOT"/lib/modules/* ]] || continue	# built in, or not built
+				d="$moddir/$(dirname "${f#"$ROOT"/lib/modules/"$KVER"/}")"
+				mkdir -p "$d"
+				case "$f" in
+				*.xz) xz -dc "$f" >"$d/$(basename "$f" .xz)" ;;
+				*) cp "$f" "$d/" ;;
+				esac
+				for d in $(modinfo -F depends "$f" | tr , ' ') \
+					 $(modinfo -F softdep "$f" | tr ' ' '\n' | grep -v ':$'); do
+					queue+=("$d")
+				done
+			done < <(modinfo -b "$ROOT" -k "$KVER" -F filename "$m" 2>/dev/null || true)
+		done
+		cp "$ROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
+		depmod -b "$groot" "$KVER" || return 1
+		echo "$key" >"$groot/.key"
+	fi
+	echo "$moddir"
 }
 
 # guest_checks NAME: the guest script lines of one module's protocol.
@@ -128,130 +202,147 @@ guest_checks() {
 	return 0
 }
 
-# noflag KVER: the command line of a user on a machine that runs KVER,
-# `kpatch-build PATCH`, with uname -r saying KVER (a fake uname in PATH).
+# ------------------------------------------------------------ the checks
+
+# noflag: `kpatch-build PATCH` on a machine that runs KVER (a fake uname).
 noflag() {
-	local kver="$1" d="$OUT/$1/noflag" start vm
+	local d="$OUT/noflag" start vm
 	mkdir -p "$d/bin"
-	printf '#!/bin/sh\n[ "$1" = -r ] && { echo %s; exit 0; }\nexec /bin/uname "$@"\n' "$kver" >"$d/bin/uname"
+	printf '#!/bin/sh\n[ "$1" = -r ] && { echo %s; exit 0; }\nexec /bin/uname "$@"\n' "$KVER" >"$d/bin/uname"
 	chmod +x "$d/bin/uname"
 	start=$SECONDS
-	if (cd "$d" && PATH="$d/bin:$PATH" CACHEDIR="$CACHE/debian/kpatch-build-$kver" KPATCH_SRC_CACHE="$CACHE/src" \
-		"$KPATCH_BUILD" "$TOP/examples/cmdline.patch" >"$d/log" 2>&1) &&
-	   vm="$(modinfo -F vermagic "$d/livepatch-cmdline.ko")" && [[ "${vm%% *}" == "$kver" ]]; then
-		pass "$kver no-flag: 'kpatch-build cmdline.patch' (uname -r = $kver) built livepatch-cmdline.ko for $kver in $((SECONDS - start)) s"
+	if (cd "$d" && PATH="$d/bin:$PATH" kb "$TOP/examples/cmdline.patch" >"$d/log" 2>&1) &&
+	   vm="$(modinfo -F vermagic "$d/livepatch-cmdline.ko")" && [[ "${vm%% *}" == "$KVER" ]]; then
+		pass "$KVER no-flag: 'kpatch-build cmdline.patch' (uname -r = $KVER) built livepatch-cmdline.ko for $KVER in $((SECONDS - start)) s"
 	else
-		fail "$kver no-flag: 'kpatch-build cmdline.patch' with uname -r = $kver"
+		fail "$KVER no-flag: 'kpatch-build cmdline.patch' with uname -r = $KVER"
 		tail -n 8 "$d/log" | sed 's/^/    | /'
 	fi
 }
 
-run_kernel() {
-	local kver="$1" env name patch t start rc built=() adds=() why
-	mkdir -p "$OUT/$kver/m" "$OUT/$kver/t"
-	start=$SECONDS
-	rc=0
-	env="$(bash "$DIR/kernel.sh" "$kver" --print-env 2>"$OUT/$kver/kernel.log")" || rc=$?
-	if [[ $rc -ne 0 ]]; then
-		if [[ $rc -eq 2 ]]; then skip "$kver: $(tail -n1 "$OUT/$kver/kernel.log")"
-		else fail "$kver: installing the kernel failed"; sed 's/^/    | /' "$OUT/$kver/kernel.log"; fi
+# mismatch: the same root, but dpkg says linux-source is another version
+# (what a machine with a newer linux-source installed looks like): refused
+# before anything is built, naming both versions.
+mismatch() {
+	local m="$OUT/mismatch" other="$DEBVER.0fake" e
+	mkdir -p "$m/var/lib/dpkg"
+	for e in "$ROOT"/*; do
+		[[ "$(basename "$e")" == var ]] || ln -s "$e" "$m/"
+	done
+	sed "/^Package: linux-source-/,/^$/s/^Version: .*/Version: $other/" "$ROOT/var/lib/dpkg/status" \
+		>"$m/var/lib/dpkg/status"
+	mkdir -p "$m/var/lib/dpkg/info" "$m/var/lib/dpkg/updates"
+	if CACHEDIR="$OUT/mismatch-cache" KPATCH_ROOT="$m" "$KPATCH_BUILD" -a "$KVER" -o "$OUT/mismatch-out" \
+		"$TOP/examples/cmdline.patch" >"$OUT/mismatch.log" 2>&1; then
+		fail "$KVER mismatch: a linux-source of version $other was accepted for a $DEBVER kernel"
+	elif grep -q "version mismatch: linux-source-$SERIES is $other but kernel $KVER is $DEBVER" "$OUT/mismatch.log"; then
+		pass "$KVER mismatch: linux-source $other refused for the $DEBVER kernel, naming both"
+	else
+		fail "$KVER mismatch: refused, but not for the version mismatch"
+		tail -n 5 "$OUT/mismatch.log" | sed 's/^/    | /'
+	fi
+}
+
+# build_one NAME: build (or check the refusal of) one patch; a built
+# module and its tests go to $OUT/m and $OUT/t, its name to BUILT.
+BUILT=()
+build_one() {
+	local name="$1" patch why want vm t
+	local extra=()
+	patch="$(patch_file "$name")"
+	[[ -f "$patch" ]] || { fail "$KVER $name: no such patch"; return; }
+	if grep -qE '^\+\+\+ [^[:space:]]*\.h([[:space:]]|$)' "$patch"; then
+		skip "$KVER $name: changes a header; Debian's headers have no dependency lists (full kernel build)"
 		return
 	fi
-	eval "$env"
-	echo "# $kver ($DEBVER): packages ready in $((SECONDS - start)) s"
-
-	start=$SECONDS
-	for name in "${NAMES[@]}"; do
-		patch="$(patch_file "$name")"
-		[[ -f "$patch" ]] || { fail "$kver $name: no such patch"; continue; }
-		if grep -qE '^\+\+\+ [^[:space:]]*\.h([[:space:]]|$)' "$patch"; then
-			skip "$kver $name: changes a header; Debian's headers have no dependency lists (full kernel build)"
-			continue
-		fi
-		local extra=()
-		[[ "$name" == cmdline-string ]] && extra=(--deb)
-		if [[ "$name" == *-FAIL ]]; then
-			local want
-			want="$(expected_refusal "$patch")"
-			if build "$kver" "$name" "$patch"; then
-				fail "$kver $name: kpatch-build accepted a patch it must refuse"
-			elif grep -q 'not built with this config' "$OUT/$kver/$name.log"; then
-				skip "$kver $name: $(grep -m1 -o '[^ ]*: not built with this config.*' "$OUT/$kver/$name.log")"
-			elif [[ -n "$want" ]] && grep -qE -- "$want" "$OUT/$kver/$name.log"; then
-				pass "$kver $name: refused: $(grep -m1 -E -- "$want" "$OUT/$kver/$name.log" | cut -c1-120)"
-			else
-				fail "$kver $name: refused, but not for /$want/"
-				tail -n 8 "$OUT/$kver/$name.log" | sed 's/^/    | /'
-			fi
-			continue
-		fi
-		if ! build "$kver" "$name" "$patch" "${extra[@]}"; then
-			why="$(grep -m1 -o 'nothing to build: .*' "$OUT/$kver/$name.log")"
-			if [[ -n "$why" ]]; then
-				skip "$kver $name: $why"
-			elif grep -q 'does not apply' "$OUT/$kver/$name.log"; then
-				skip "$kver $name: the patch does not apply to this kernel's source"
-			else
-				fail "$kver $name: kpatch-build -a $kver failed"
-				tail -n 12 "$OUT/$kver/$name.log" | sed 's/^/    | /'
-			fi
-			continue
-		fi
-		if [[ ! -f "$OUT/$kver/livepatch-$name.ko" ]] || [[ -z "$(test_file "$name" LOADED)" ]]; then
-			fail "$kver $name: no module or no $name-LOADED.test"
-			continue
-		fi
-		# Its behaviour test needs every part of the patch.
-		why="$(grep -m1 -o '[^ ]*: not built with this config.*' "$OUT/$kver/$name.log")"
-		if [[ -n "$why" ]]; then
-			skip "$kver $name: built without a part its test needs: $why"
-			continue
-		fi
-		local vm
-		vm="$(modinfo -F vermagic "$OUT/$kver/livepatch-$name.ko")"
-		if [[ "${vm%% *}" != "$kver" ]]; then
-			fail "$kver $name: vermagic '$vm' is not $kver"
-			continue
-		fi
-		built+=("$name")
-		for t in LOADED UNLOADED; do
-			[[ -n "$(test_file "$name" $t)" ]] && cp "$(test_file "$name" $t)" "$OUT/$kver/t/"
-		done
-		cp "$OUT/$kver/livepatch-$name.ko" "$OUT/$kver/m/"
-	done
-	echo "# $kver: ${#built[@]} modules built in $((SECONDS - start)) s (kpatch-build -a $kver)"
-	noflag "$kver"
-
-	# The .deb of cmdline-string: control data, lintian, and its payload.
-	local deb
-	deb="$(ls "$OUT/$kver"/livepatch-cmdline-string_*_amd64.deb 2>/dev/null | head -n1)"
-	local payload="$OUT/$kver/payload"
-	if [[ -n "$deb" ]]; then
-		local dep
-		dep="$(dpkg-deb -f "$deb" Depends)"
-		[[ "$dep" == *"linux-image-$kver (= $DEBVER)"* ]] && dpkg-deb -c "$deb" | grep -q "\./var/lib/kpatch/$kver/livepatch-cmdline-string.ko$" &&
-			pass "$kver deb: $(basename "$deb") depends on linux-image-$kver (= $DEBVER), module in /var/lib/kpatch/$kver" ||
-			fail "$kver deb: control data: Depends: $dep"
-		if lintian --allow-root "$deb" >"$OUT/$kver/lintian.log" 2>&1 || ! grep -q '^E:' "$OUT/$kver/lintian.log"; then
-			pass "$kver deb: lintian reports no errors"
+	[[ "$name" == cmdline-string ]] && extra=(--deb)
+	if [[ "$name" == *-FAIL ]]; then
+		want="$(expected_refusal "$patch")"
+		if build "$name" "$patch"; then
+			fail "$KVER $name: kpatch-build accepted a patch it must refuse"
+		elif grep -q 'not built with this config' "$OUT/$name.log"; then
+			skip "$KVER $name: $(grep -m1 -o '[^ ]*: not built with this config.*' "$OUT/$name.log")"
+		elif [[ -n "$want" ]] && grep -qE -- "$want" "$OUT/$name.log"; then
+			pass "$KVER $name: refused: $(grep -m1 -E -- "$want" "$OUT/$name.log" | cut -c1-120)"
 		else
-			fail "$kver deb: lintian errors"; grep '^E:' "$OUT/$kver/lintian.log" | sed 's/^/    | /'
+			fail "$KVER $name: refused, but not for /$want/"
+			tail -n 8 "$OUT/$name.log" | sed 's/^/    | /'
 		fi
-		dpkg-deb -x "$deb" "$payload"
-		adds+=(--add "$payload/var/lib/kpatch/$kver/livepatch-cmdline-string.ko:/var/lib/kpatch/$kver/livepatch-cmdline-string.ko")
-	elif [[ " ${built[*]} " == *" cmdline-string "* ]]; then
-		fail "$kver deb: kpatch-build --deb wrote no package"
+		return
 	fi
-	[[ ${#built[@]} -gt 0 ]] || return
+	if ! build "$name" "$patch" "${extra[@]}"; then
+		why="$(grep -m1 -o 'nothing to build: .*' "$OUT/$name.log")"
+		if [[ -n "$why" ]]; then
+			skip "$KVER $name: $why"
+		elif grep -q 'does not apply' "$OUT/$name.log"; then
+			skip "$KVER $name: the patch does not apply to this kernel's source"
+		else
+			fail "$KVER $name: kpatch-build -a $KVER failed"
+			tail -n 12 "$OUT/$name.log" | sed 's/^/    | /'
+		fi
+		return
+	fi
+	if [[ ! -f "$OUT/livepatch-$name.ko" ]] || [[ -z "$(test_file "$name" LOADED)" ]]; then
+		fail "$KVER $name: no module or no $name-LOADED.test"
+		return
+	fi
+	# Its behaviour test needs every part of the patch.
+	why="$(grep -m1 -o '[^ ]*: not built with this config.*' "$OUT/$name.log")"
+	if [[ -n "$why" ]]; then
+		skip "$KVER $name: built without a part its test needs: $why"
+		return
+	fi
+	vm="$(modinfo -F vermagic "$OUT/livepatch-$name.ko")"
+	if [[ "${vm%% *}" != "$KVER" ]]; then
+		fail "$KVER $name: vermagic '$vm' is not $KVER"
+		return
+	fi
+	BUILT+=("$name")
+	for t in LOADED UNLOADED; do
+		[[ -n "$(test_file "$name" $t)" ]] && cp "$(test_file "$name" $t)" "$OUT/t/"
+	done
+	cp "$OUT/livepatch-$name.ko" "$OUT/m/"
+}
 
-	# One boot of the exact Debian kernel: every module's protocol in turn.
-	local guest="$OUT/$kver/guest.sh"
+# check_deb: the .deb of cmdline-string; prints the payload's --add args.
+DEB=""
+check_deb() {
+	local dep payload="$OUT/payload"
+	DEB="$(compgen -G "$OUT/livepatch-cmdline-string_*_amd64.deb" | head -n1)"
+	if [[ -z "$DEB" ]]; then
+		[[ " ${BUILT[*]} " == *" cmdline-string "* ]] && fail "$KVER deb: kpatch-build --deb wrote no package"
+		return 0
+	fi
+	dep="$(dpkg-deb -f "$DEB" Depends)"
+	if [[ "$dep" == *"linux-image-$KVER (= $DEBVER)"* ]] &&
+	   dpkg-deb -c "$DEB" | grep -q "\./var/lib/kpatch/$KVER/livepatch-cmdline-string.ko$"; then
+		pass "$KVER deb: $(basename "$DEB") depends on linux-image-$KVER (= $DEBVER), module in /var/lib/kpatch/$KVER"
+	else
+		fail "$KVER deb: control data: Depends: $dep"
+	fi
+	if lintian --allow-root "$DEB" >"$OUT/lintian.log" 2>&1 || ! grep -q '^E:' "$OUT/lintian.log"; then
+		pass "$KVER deb: lintian reports no errors"
+	else
+		fail "$KVER deb: lintian errors"; grep '^E:' "$OUT/lintian.log" | sed 's/^/    | /'
+	fi
+	dpkg-deb -x "$DEB" "$payload"
+}
+
+# boot: one boot of the exact Debian kernel, every module's protocol in turn.
+boot() {
+	local moddir envf guest="$OUT/guest.sh" start rc=0 name np nf
+	local adds=(--add "$OUT/m:/root/m" --add "$OUT/t:/root/t" --add "$TOP/kpatch/kpatch:/usr/sbin/kpatch")
+	moddir="$(guest_modules)" || { fail "$KVER: preparing the guest's modules failed"; return; }
+	envf="$OUT/guest.env"
+	printf 'KVER=%q\nBZIMAGE=%q\nMODDIR=%q\n' "$KVER" "$ROOT/boot/vmlinuz-$KVER" "$moddir" >"$envf"
+	[[ -f "$OUT/oot/oot_hello.ko" ]] && adds+=(--add "$OUT/oot/oot_hello.ko")
+	[[ -n "$DEB" ]] && adds+=(--add "$OUT/payload/var/lib/kpatch/$KVER/livepatch-cmdline-string.ko:/var/lib/kpatch/$KVER/livepatch-cmdline-string.ko")
 	{
 		echo ". /lib/guest-lib.sh"
 		echo 'echo "guest kernel: $(uname -r)"'
-		echo 'check "kernel is '"$kver"'" [ "$(uname -r)" = '"$kver"' ]'
-		for name in "${built[@]}"; do guest_checks "$name"; done
-		if [[ -n "$deb" ]]; then
+		echo 'check "kernel is '"$KVER"'" [ "$(uname -r)" = '"$KVER"' ]'
+		for name in "${BUILT[@]}"; do guest_checks "$name"; done
+		if [[ -n "$DEB" ]]; then
 			echo 'check "deb: kpatch load --all loads the payload" kpatch load --all'
 			echo 'check "deb: livepatch_cmdline_string enabled" [ "$(cat /sys/kernel/livepatch/livepatch_cmdline_string/enabled 2>/dev/null)" = 1 ]'
 			echo 'check "deb: cmdline-string test passes" sh /root/t/cmdline-string-LOADED.test'
@@ -260,40 +351,43 @@ run_kernel() {
 		fi
 		echo 'exit $GUEST_FAILS'
 	} >"$guest"
-	adds+=(--add "$OUT/$kver/m:/root/m" --add "$OUT/$kver/t:/root/t" --add "$TOP/kpatch/kpatch:/usr/sbin/kpatch")
-	[[ -f "$OUT/$kver/oot/oot_hello.ko" ]] && adds+=(--add "$OUT/$kver/oot/oot_hello.ko")
 	start=$SECONDS
-	rc=0
-	bash "$TOP/test/qemu/run-guest.sh" --kernel-env "$ENVFILE" --timeout 900 "${adds[@]}" "$guest" \
-		>"$OUT/$kver/guest.log" 2>&1 || rc=$?
-	echo "# $kver: guest ran in $((SECONDS - start)) s (exit $rc)"
-	grep -q "GUEST-PASS: kernel is $kver" "$OUT/$kver/guest.log" &&
-		pass "$kver: qemu booted Debian's /boot/vmlinuz-$kver" ||
-		{ fail "$kver: the guest did not boot $kver"; tail -n 20 "$OUT/$kver/guest.log" | sed 's/^/    | /'; return; }
-	for name in "${built[@]}" deb; do
-		[[ "$name" == deb && -z "$deb" ]] && continue
-		local np nf
-		np="$(grep -c "^GUEST-PASS: $name: " "$OUT/$kver/guest.log")"
-		nf="$(grep -c "^GUEST-FAIL: $name: " "$OUT/$kver/guest.log")"
+	bash "$TOP/test/qemu/run-guest.sh" --kernel-env "$envf" --timeout 900 "${adds[@]}" "$guest" \
+		>"$OUT/guest.log" 2>&1 || rc=$?
+	echo "# $KVER: guest ran in $((SECONDS - start)) s (exit $rc)"
+	if grep -q "GUEST-PASS: kernel is $KVER" "$OUT/guest.log"; then
+		pass "$KVER: qemu booted Debian's /boot/vmlinuz-$KVER"
+	else
+		fail "$KVER: the guest did not boot $KVER"; tail -n 20 "$OUT/guest.log" | sed 's/^/    | /'
+		return
+	fi
+	for name in "${BUILT[@]}" deb; do
+		[[ "$name" == deb && -z "$DEB" ]] && continue
+		np="$(grep -c "^GUEST-PASS: $name: " "$OUT/guest.log")"
+		nf="$(grep -c "^GUEST-FAIL: $name: " "$OUT/guest.log")"
 		if [[ $nf -eq 0 && $np -ge 5 ]]; then
-			pass "$kver $name: $np guest checks passed"
+			pass "$KVER $name: $np guest checks passed"
 		else
-			fail "$kver $name: $np passed, $nf failed in the guest"
-			grep -E "^GUEST-FAIL: $name: " "$OUT/$kver/guest.log" | sed 's/^/    | /'
+			fail "$KVER $name: $np passed, $nf failed in the guest"
+			grep -E "^GUEST-FAIL: $name: " "$OUT/guest.log" | sed 's/^/    | /'
 		fi
 	done
 	case $rc in
-	0) pass "$kver: dmesg clean after all loads and unloads" ;;
-	125) fail "$kver: the guest's dmesg shows a kernel problem"; grep -A3 'run-guest: FAIL' "$OUT/$kver/guest.log" | sed 's/^/    | /' ;;
-	*) grep -q '^GUEST-FAIL' "$OUT/$kver/guest.log" || { fail "$kver: guest exit $rc"; tail -n 15 "$OUT/$kver/guest.log" | sed 's/^/    | /'; } ;;
+	0) pass "$KVER: dmesg clean after all loads and unloads" ;;
+	125) fail "$KVER: the guest's dmesg shows a kernel problem"; grep -A3 'run-guest: FAIL' "$OUT/guest.log" | sed 's/^/    | /' ;;
+	*) grep -q '^GUEST-FAIL' "$OUT/guest.log" || { fail "$KVER: guest exit $rc"; tail -n 15 "$OUT/guest.log" | sed 's/^/    | /'; } ;;
 	esac
-	[[ -n "${KPATCH_DEBIAN_KEEP:-}" ]] && cp -r "$OUT/$kver" "$KPATCH_DEBIAN_KEEP/" 2>/dev/null
-	return 0
 }
 
-for kver in "${KVERS[@]}"; do
-	KXY="$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$kver")"
-	run_kernel "$kver"
+mismatch
+start=$SECONDS
+for name in "${NAMES[@]}"; do
+	build_one "$name"
 done
-echo "# debian suite: $((SECONDS - SUITE_START)) s for ${KVERS[*]}"
+echo "# $KVER: ${#BUILT[@]} modules built in $((SECONDS - start)) s (kpatch-build -a $KVER)"
+noflag
+check_deb
+[[ ${#BUILT[@]} -gt 0 ]] && boot
+[[ -n "${KPATCH_DEBIAN_KEEP:-}" ]] && cp -r "$OUT" "$KPATCH_DEBIAN_KEEP/" 2>/dev/null
+echo "# debian suite: $((SECONDS - SUITE_START)) s for $KVER ($DEBVER)"
 report_summary

@@ -15,9 +15,10 @@ set -o errexit -o nounset -o pipefail
 #   cdo, fuzz      python3, valgrind, time
 #   bench          hyperfine
 #   packaging      lintian
+#   Debian kernels dwarves (pahole: their modules carry BTF)
 PKGS=(build-essential libelf-dev libcapstone-dev linux-source-6.1 qemu-system-x86 busybox-static
       flex bison bc libssl-dev cpio kmod gawk xz-utils zstd python3 rsync time valgrind man-db
-      dash shellcheck util-linux binutils hyperfine lintian "$@")
+      dash shellcheck util-linux binutils hyperfine lintian dwarves "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do
