@@ -2,39 +2,52 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kmod-template-qemu.sh - test the module template (kmod/patch) alone, with
-# a hand-written record object instead of create-diff-object's output:
-# build it against the test kernel, boot it in qemu, check that
-# /proc/cmdline changes, that the callbacks run (also for a module that is
-# loaded later), and that the patch disables and unloads cleanly.
+# a hand-written record object (kmod-sample/sample-records.c) instead of
+# create-diff-object's output: build it against the test kernel, boot it in
+# qemu, check that /proc/cmdline changes, that the callbacks run (also those
+# of a callback-only object, for a module loaded later), and that the patch
+# disables and unloads cleanly with a clean dmesg.
 #
-# Needs qemu (test/qemu/run-guest.sh). Prints PASS/FAIL lines.
+# Needs the test kernel and qemu (test/qemu/run-guest.sh). One check per
+# host step and per guest check; ends with "N passed, N failed, N skipped"
+# (test/lib/report.sh), exit 1 when a check failed.
 
-set -o errexit -o nounset -o pipefail
+# shellcheck disable=SC2119 # report_summary's optional argument is a prefix
+set -o nounset -o pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TOP="$(cd "$DIR/../.." && pwd)"
-eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
+# shellcheck source=test/lib/report.sh
+. "$TOP/test/lib/report.sh"
 WORK="$(mktemp -d /tmp/kmod-template.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
+if ! bash "$TOP/test/kernel/build-kernel.sh" --print-env >"$WORK/kernel.env"; then
+	fail "kmod template: the test kernel is not available (test/kernel/build-kernel.sh --print-env)"
+	report_summary
+	exit 1
+fi
+# shellcheck disable=SC1091
+. "$WORK/kernel.env"
 
 cp "$TOP"/kmod/patch/* "$WORK/"
 cp "$DIR/kmod-sample/sample-records.c" "$WORK/kpatch-patch-objs.c"
 if ! make -C "$KBUILD" M="$WORK" KPATCH_NAME=livepatch-sample >"$WORK/build.log" 2>&1; then
-	cat "$WORK/build.log"
-	echo "FAIL kmod template: module build"
+	fail "kmod template: module build"
+	tail -n 30 "$WORK/build.log" | sed 's/^/    | /'
+	report_summary
 	exit 1
 fi
 if grep -q 'WARNING' "$WORK/build.log"; then
-	grep WARNING "$WORK/build.log"
-	echo "FAIL kmod template: build warnings"
-	exit 1
+	fail "kmod template: the module builds, with warnings"
+	grep WARNING "$WORK/build.log" | sed 's/^/    | /'
+else
+	pass "kmod template: module builds without warnings"
 fi
-echo "PASS kmod template: module builds without warnings"
 if [[ "$(modinfo -F kpatch_replace "$WORK/livepatch-sample.ko")" == Y &&
       "$(modinfo -F livepatch "$WORK/livepatch-sample.ko")" == Y ]]; then
-	echo "PASS kmod template: modinfo livepatch=Y kpatch_replace=Y"
+	pass "kmod template: modinfo livepatch=Y kpatch_replace=Y"
 else
-	echo "FAIL kmod template: modinfo livepatch/kpatch_replace"
+	fail "kmod template: modinfo livepatch/kpatch_replace"
 fi
 
 cat >"$WORK/guest.sh" <<'EOT'
@@ -51,12 +64,20 @@ check "post_unpatch callback ran" sh -c 'dmesg | grep -q "kpatch-sample: post_un
 rmmod dummy
 exit $GUEST_FAILS
 EOT
-if "$TOP/test/qemu/run-guest.sh" --timeout 180 --add "$WORK/livepatch-sample.ko" \
-	"$WORK/guest.sh" >"$WORK/guest.log" 2>&1; then
-	grep -E 'GUEST-(PASS|FAIL)' "$WORK/guest.log" | sed 's/^GUEST-/    /'
-	echo "PASS kmod template: loads, patches /proc/cmdline, callbacks run, unloads"
+"$TOP/test/qemu/run-guest.sh" --kernel-env "$WORK/kernel.env" --timeout 180 \
+	--add "$WORK/livepatch-sample.ko" "$WORK/guest.sh" >"$WORK/guest.log" 2>&1
+rc=$?
+# one check per guest check
+while IFS= read -r line; do
+	case $line in
+	GUEST-PASS:*) pass "kmod template: guest: ${line#GUEST-PASS: }" ;;
+	GUEST-FAIL:*) fail "kmod template: guest: ${line#GUEST-FAIL: }" ;;
+	esac
+done < <(tr -d '\r' <"$WORK/guest.log" | grep -E '^GUEST-(PASS|FAIL):')
+if [[ $rc -eq 0 ]]; then
+	pass "kmod template: guest exit 0, dmesg clean"
 else
-	grep -E 'GUEST-|run-guest|kpatch-sample|livepatch' "$WORK/guest.log" | sed 's/^/    | /'
-	echo "FAIL kmod template: guest run"
-	exit 1
+	fail "kmod template: guest run: run-guest.sh exit $rc"
+	grep -E 'GUEST-|run-guest|kpatch-sample|livepatch' "$WORK/guest.log" | tail -n 30 | sed 's/^/    | /'
 fi
+report_summary
