@@ -7,11 +7,19 @@
 # run.sh reports as a failure.
 #
 # Usage: valgrind.sh [NAME...]   (default: plain-function static-dup-reloc module-loop)
+# One check per case (run.sh's); ends with "N passed, N failed, N skipped"
+# (test/lib/report.sh), exit 1 when a case failed. Needs the test kernel.
 
+# shellcheck disable=SC2119 # report_summary's optional argument is a prefix
 set -o errexit -o nounset -o pipefail
 
 UNITDIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-command -v valgrind >/dev/null || { echo "valgrind.sh: valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
+if ! command -v valgrind >/dev/null; then
+	# shellcheck source=test/lib/report.sh
+	. "$UNITDIR/../lib/report.sh"
+	fail "valgrind is not installed (test/kernel/install-deps.sh installs it)"
+	report_summary || exit 1
+fi
 
 cases=("$@")
 [[ ${#cases[@]} -gt 0 ]] || cases=(plain-function static-dup-reloc module-loop)
