@@ -7,6 +7,14 @@ kernel_make() {
 	run_logged make -C "$KMIRROR" O="$OBJ" -j"$JOBS" KERNELRELEASE="$KREL" KCFLAGS="$KCFLAGS" "$@"
 }
 
+# kernel_make_objects TARGET...: build single targets (objects) in the
+# prepared $OBJ without kbuild's prelude (kp_prepared_make).
+kernel_make_objects() {
+	local pre
+	mapfile -t pre < <(kp_prepared_make "$KMIRROR" "$OBJ")
+	run_logged make "${pre[@]}" -j"$JOBS" KERNELRELEASE="$KREL" KCFLAGS="$KCFLAGS" "$@"
+}
+
 # The key of a prepared object dir: source, release, config, compiler.
 obj_key() {
 	{
@@ -136,7 +144,7 @@ compile_objects() {
 		run_logged make -C "$OBJ" M="$OOT_MIRROR" -j"$JOBS" KCFLAGS="$KCFLAGS" "$@" ||
 			return 1
 	else
-		kernel_make "$@" || return 1
+		kernel_make_objects "$@" || return 1
 	fi
 	for o in "$@"; do
 		[[ -f "$OBJBASE/$o" ]] || { echo "make did not produce $o" >>"$LOGFILE"; return 1; }

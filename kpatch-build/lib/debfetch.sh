@@ -26,6 +26,9 @@
 #   debfetch_kver XY FLAVOUR VERSION the release built at VERSION
 #   debfetch_root KVER VERSION CACHE the unpacked root (fetched and made once)
 
+# Bump when the way a root is made changes: older roots are made again.
+DEBFETCH_RECIPE=2
+
 # debfetch_err MSG: an error line naming this library.
 debfetch_err() { echo "debfetch: error: $*" >&2; }
 
@@ -147,7 +150,7 @@ debfetch_root() {
 	mkdir -p "$cache/root" || { debfetch_err "cannot create $cache/root"; return 1; }
 	exec {fd}>>"$cache/root/.${kver}_$version.lock"
 	flock "$fd"
-	if [[ ! -f "$root/.debfetch-ready" ]]; then
+	if [[ "$(cat "$root/.debfetch-ready" 2>/dev/null)" != "recipe $DEBFETCH_RECIPE" ]]; then
 		local pkgs=("linux-image-$kver-unsigned=$version" "linux-image-$kver-dbg=$version"
 			    "linux-headers-$kver=$version" "linux-source-$xy=$version")
 		for f in "${pkgs[@]}"; do
@@ -179,7 +182,7 @@ debfetch_root() {
 			{ debfetch_err "depmod -b $root.tmp $kver failed"; rm -rf "$root.tmp"; exec {fd}>&-; return 1; }
 		debfetch_status "$root.tmp" "$version" "linux-source-$xy" "linux-image-$kver-unsigned" \
 			"linux-image-$kver-dbg" "linux-headers-$kver"
-		touch "$root.tmp/.debfetch-ready"
+		echo "recipe $DEBFETCH_RECIPE" >"$root.tmp/.debfetch-ready"
 		mv "$root.tmp" "$root"
 	fi
 	exec {fd}>&-

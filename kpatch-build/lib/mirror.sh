@@ -147,6 +147,17 @@ kp_obj_prepare() {
 	return 10
 }
 
+# kp_prepared_make MIRROR OBJDIR: the make arguments that build single
+# targets (objects, kpatch-objs.lst) in an object dir kp_obj_prepare has
+# prepared, without kbuild's prelude: make runs in OBJDIR with the
+# mirror's Makefile (what the O= wrapper re-runs) and "-o prepare" takes
+# the prepare target (syncconfig, objtool, resolve_btfids, checksyscalls:
+# seconds on every make) as done. The objects and .cmd files are the same
+# byte for byte as with the prelude. One word per line (for mapfile).
+kp_prepared_make() {
+	printf '%s\n' -C "$2" -f "$1/Makefile" -o prepare
+}
+
 # kp_objects_depending_on BASE PREFIX FILE...: the objects under the build
 # dir BASE whose .cmd file names PREFIXFILE as its source ("source_X := ...")
 # or in its dependency list (fixdep writes "  path \" lines). PREFIX is the
@@ -162,7 +173,7 @@ kp_objects_depending_on() {
 }
 
 # kp_built_objects MIRROR OBJDIR MAKE... -- OBJECT...: ask kbuild (with the
-# config of OBJDIR) how each object is built: prints "OBJECT y" (into
+# config of the prepared OBJDIR) how each object is built: prints "OBJECT y" (into
 # vmlinux), "OBJECT m" (into a module) or "OBJECT n" (not at all: its
 # directory is not visited or does not list it). A compiled single object
 # would be built whatever the config says, so this is the only test of
@@ -180,7 +191,9 @@ kp_built_objects() {
 		dirs+=("$d")
 		goals+=("$d/kpatch-objs.lst")
 	done
-	out="$(MAKEFILES="$libdir/kbuild-objs.mk" "${make_cmd[@]}" -s -C "$mirror" O="$obj" \
+	local pre
+	mapfile -t pre < <(kp_prepared_make "$mirror" "$obj")
+	out="$(MAKEFILES="$libdir/kbuild-objs.mk" "${make_cmd[@]}" -s "${pre[@]}" \
 		ARCH=x86_64 "${goals[@]}" 2>&1)" || { echo "$out" >&2; return 1; }
 	local -A how=()
 	local tag dir kind rest w

@@ -19,8 +19,9 @@
 #  - the .deb of cmdline-string (dpkg-deb, lintian, its payload loaded with
 #    `kpatch load --all` in the guest);
 #  - boots that exact kernel (Debian's vmlinuz) under qemu with its own
-#    modules and runs each module's protocol (test fails, load, test
-#    passes, unload, behaviour back as before); dmesg must stay clean.
+#    modules and runs each module's protocol (test/integration/protocol.sh:
+#    test fails, output recorded, load, test passes, unload, test fails,
+#    output byte-identical to before the load); dmesg must stay clean.
 #
 # Usage: run.sh [--series X.Y] [--flavour FLAVOUR] [--debver VERSION] [--all] [NAME...]
 #   --series X.Y     6.1 (default) or 6.12
@@ -44,6 +45,8 @@ CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 . "$TOP/test/lib/report.sh"
 # shellcheck source=../../kpatch-build/lib/debfetch.sh
 . "$TOP/kpatch-build/lib/debfetch.sh"
+# shellcheck source=../integration/protocol.sh
+. "$INTEG/protocol.sh"
 
 # The representative subset of the default run, per series: a vmlinux
 # function with a string (and its .deb), a syscall, a module patch (a
@@ -89,6 +92,15 @@ patch_file() {
 test_file() {
 	local f
 	for f in "$INTEG/$SERIES/$1-$2.test" "$INTEG/$1-$2.test" "$DIR/patches/$1-$2.test"; do
+		[[ -f "$f" ]] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+# observe_file NAME: what the guest records before load and compares after
+# unload (test/integration/protocol.sh), the X.Y/ variant first.
+observe_file() {
+	local f
+	for f in "$INTEG/$SERIES/$1.observe" "$INTEG/$1.observe" "$DIR/patches/$1.observe"; do
 		[[ -f "$f" ]] && { echo "$f"; return 0; }
 	done
 	return 0
@@ -154,7 +166,7 @@ build() {
 guest_modules() {
 	local groot="$CACHE/debian/guest/${KVER}_$DEBVER" key m f d
 	local moddir="$groot/lib/modules/$KVER"
-	key="recipe 3 $GUEST_MODULES"
+	key="recipe 4 $GUEST_MODULES"
 	if [[ "$(cat "$groot/.key" 2>/dev/null)" != "$key" ]]; then
 		rm -rf "$groot"
 		mkdir -p "$moddir"
@@ -180,26 +192,13 @@ guest_modules() {
 				done
 			done < <(modinfo -b "$ROOT" -k "$KVER" -F filename "$m" 2>/dev/null || true)
 		done
+		[[ -n "$(find "$moddir" -name '*.ko' -print -quit)" ]] ||
+			{ echo "none of the modules $GUEST_MODULES found in $ROOT/lib/modules/$KVER (modules.dep?)" >&2; return 1; }
 		cp "$ROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
 		depmod -b "$groot" "$KVER" || return 1
 		echo "$key" >"$groot/.key"
 	fi
 	echo "$moddir"
-}
-
-# guest_checks NAME: the guest script lines of one module's protocol.
-guest_checks() {
-	local name="$1" mod
-	mod="$(echo "livepatch-$name" | tr - _)"
-	echo "T=/root/t/$name-LOADED.test; U=/root/t/$name-UNLOADED.test"
-	echo 'check "'"$name"': test fails before load" not sh "$T"'
-	[[ -n "$(test_file "$name" UNLOADED)" ]] && echo 'check "'"$name"': unloaded test fails before load" not sh "$U"'
-	echo 'check "'"$name"': module loads" klp_load /root/m/livepatch-'"$name"'.ko'
-	echo 'check "'"$name"': test passes while loaded" sh "$T"'
-	echo 'check "'"$name"': module unloads" klp_unload '"$mod"
-	echo 'check "'"$name"': test fails after unload" not sh "$T"'
-	[[ -n "$(test_file "$name" UNLOADED)" ]] && echo 'check "'"$name"': unloaded test passes after unload" sh "$U"'
-	return 0
 }
 
 # ------------------------------------------------------------ the checks
@@ -301,6 +300,8 @@ build_one() {
 	for t in LOADED UNLOADED; do
 		[[ -n "$(test_file "$name" $t)" ]] && cp "$(test_file "$name" $t)" "$OUT/t/"
 	done
+	t="$(observe_file "$name")"
+	[[ -n "$t" ]] && cp "$t" "$OUT/t/"
 	cp "$OUT/livepatch-$name.ko" "$OUT/m/"
 }
 
@@ -341,7 +342,7 @@ boot() {
 		echo ". /lib/guest-lib.sh"
 		echo 'echo "guest kernel: $(uname -r)"'
 		echo 'check "kernel is '"$KVER"'" [ "$(uname -r)" = '"$KVER"' ]'
-		for name in "${BUILT[@]}"; do guest_checks "$name"; done
+		for name in "${BUILT[@]}"; do klp_protocol_lines "$name" "/root/m/livepatch-$name.ko" /root/t; done
 		if [[ -n "$DEB" ]]; then
 			echo 'check "deb: kpatch load --all loads the payload" kpatch load --all'
 			echo 'check "deb: livepatch_cmdline_string enabled" [ "$(cat /sys/kernel/livepatch/livepatch_cmdline_string/enabled 2>/dev/null)" = 1 ]'
@@ -361,14 +362,18 @@ boot() {
 		fail "$KVER: the guest did not boot $KVER"; tail -n 20 "$OUT/guest.log" | sed 's/^/    | /'
 		return
 	fi
+	local want
 	for name in "${BUILT[@]}" deb; do
 		[[ "$name" == deb && -z "$DEB" ]] && continue
+		if [[ "$name" == deb ]]; then want=5
+		elif [[ -n "$(test_file "$name" UNLOADED)" ]]; then want="$(klp_protocol_checks 1)"
+		else want="$(klp_protocol_checks 0)"; fi
 		np="$(grep -c "^GUEST-PASS: $name: " "$OUT/guest.log")"
 		nf="$(grep -c "^GUEST-FAIL: $name: " "$OUT/guest.log")"
-		if [[ $nf -eq 0 && $np -ge 5 ]]; then
+		if [[ $nf -eq 0 && $np -eq $want ]]; then
 			pass "$KVER $name: $np guest checks passed"
 		else
-			fail "$KVER $name: $np passed, $nf failed in the guest"
+			fail "$KVER $name: $np of $want guest checks passed, $nf failed"
 			grep -E "^GUEST-FAIL: $name: " "$OUT/guest.log" | sed 's/^/    | /'
 		fi
 	done

@@ -219,7 +219,9 @@ compile_objects() {
 		rm -f "$OBJDIR/$o"
 	done
 	# (7>&- 8>&-: the locks stay with run.sh, not with a stray make)
-	make -C "$MIRROR" O="$OBJDIR" ARCH=x86_64 -j2 KCFLAGS="$kcflags" "$@" >"$log" 2>&1 7>&- 8>&- ||
+	local pre
+	mapfile -t pre < <(kp_prepared_make "$MIRROR" "$OBJDIR")
+	make "${pre[@]}" ARCH=x86_64 -j2 KCFLAGS="$kcflags" "$@" >"$log" 2>&1 7>&- 8>&- ||
 		return 1
 	for o in "$@"; do
 		[[ -f "$OBJDIR/$o" ]] || { echo "make did not produce $o" >>"$log"; return 1; }
