@@ -583,8 +583,9 @@ test_real_modules() {
 # on them with the real kpatch-dump. Skipped when the tools are not built.
 build_kpatch_modules() {
 	local kb="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}" cdo="$TOP/create-diff-object" p
-	local cache="${KPATCH_CMD_CACHEDIR:-$HOME/.cache/kpatch-lts/kpatch-cmd-cachedir}" pf
-	# one cache per test kernel; patches/<kernel>/ holds variants
+	local cache="${KPATCH_CMD_CACHEDIR:-${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}/integration-kpatch}" pf
+	# one cache per test kernel, the integration suite's (one prepared
+	# object dir per kernel for every suite); patches/<kernel>/ holds variants
 	[[ "${KPATCH_TEST_KERNEL:-6.1}" == 6.1 ]] || cache+="-$KPATCH_TEST_KERNEL"
 	if [[ ! -x $kb || ! -x $cdo/create-diff-object || ! -x $cdo/create-klp-module || ! -x $cdo/kpatch-dump ]]; then
 		fail "kpatch-built modules: kpatch-build or the C tools are not built (make)"
