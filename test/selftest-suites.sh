@@ -9,7 +9,7 @@
 # kernel=6.12 suites run the same scripts as their 6.1 twins; this one,
 # suites-selftest, is exempt):
 #   cdo-exit1     a create-diff-object that exits 1 on everything
-#                 -> cdo, unit, unit-selftest, objs, driver (build),
+#                 -> cdo (its t-basic.sh; CDO_TESTS), unit, unit-selftest, objs, driver (build),
 #                 integration fail
 #   cdo-extra     a create-diff-object that reports one extra, unchanged
 #                 function as changed -> cdo, unit fail
@@ -98,6 +98,8 @@ chmod +x "$KPATCH_EXIT0"
 GUEST_EXIT0="$(broken_tool run-guest-exit0 "run-guest.sh (broken for selftest-suites.sh): no guest booted, exit 0")"
 
 CHECK_TIMEOUT="${CHECK_TIMEOUT:-300}"
+# The cdo suite's test files the cdo checks run (all of them take minutes).
+CDO_TESTS="${CDO_TESTS:-t-basic}"
 # must_fail WHAT LOG ENV=VALUE... -- COMMAND...: the suite run must exit
 # non-zero with "N failed" (N >= 1) in its summary line.
 must_fail() {
@@ -130,7 +132,7 @@ for tool in "${tools[@]}"; do
 	case $tool in
 	cdo-exit1)
 		must_fail "cdo suite with a create-diff-object that exits 1" cdo-exit1-cdo \
-			BIN="$CDO_EXIT1" WORK="$T/cdo-work" -- bash "$CDO_SRC/tests/run-tests.sh"
+			BIN="$CDO_EXIT1" WORK="$T/cdo-work" CDO_TESTS="$CDO_TESTS" -- bash "$CDO_SRC/tests/run-tests.sh"
 		must_fail "unit plain-function with a create-diff-object that exits 1" cdo-exit1-unit \
 			CDO_DIR="$CDO_EXIT1" -- bash "$TOP/test/unit/run.sh" plain-function
 		must_fail "unit-selftest with a create-diff-object that exits 1 (its correct case must pass)" \
@@ -144,7 +146,7 @@ for tool in "${tools[@]}"; do
 		;;
 	cdo-extra)
 		must_fail "cdo suite with a create-diff-object that reports an extra function" cdo-extra-cdo \
-			BIN="$CDO_EXTRA" WORK="$T/cdo-work" -- bash "$CDO_SRC/tests/run-tests.sh"
+			BIN="$CDO_EXTRA" WORK="$T/cdo-work" CDO_TESTS="$CDO_TESTS" -- bash "$CDO_SRC/tests/run-tests.sh"
 		must_fail "unit plain-function with a create-diff-object that reports an extra function" cdo-extra-unit \
 			CDO_DIR="$CDO_EXTRA" -- bash "$TOP/test/unit/run.sh" plain-function
 		;;

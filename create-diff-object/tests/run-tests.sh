@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Synthetic tests for create-diff-object, create-klp-module and kpatch-dump.
 # Usage: BIN=<dir with the binaries> [VALGRIND="valgrind -q --error-exitcode=99"] run-tests.sh
+# CDO_TESTS="t-basic ...": only these test files (test/selftest-suites.sh)
 set -o errexit -o nounset -o pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +15,12 @@ mkdir -p "$WORK"
 
 # Each t-*.sh runs in a subshell and ends with its own counts: a file
 # that aborts (errexit on a broken tool) fails and the others still run.
-for t in "$HERE"/t-*.sh; do
+tests=("$HERE"/t-*.sh)
+if [ -n "${CDO_TESTS:-}" ]; then
+	tests=()
+	for t in $CDO_TESTS; do tests+=("$HERE/$t.sh"); done
+fi
+for t in "${tests[@]}"; do
 	name=$(basename "$t")
 	set +e
 	out=$(
