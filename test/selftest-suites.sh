@@ -6,8 +6,9 @@
 # Swaps in deliberately broken tools (through the runners' overrides, never
 # by editing the tree) and runs one or two cases of each suite that must
 # notice. Every suite of test/run-all.sh's table has a check here (the
-# kernel=6.12 suites run the same scripts as their 6.1 twins; this one,
-# suites-selftest, is exempt):
+# kernel=6.12 suites run the same scripts as their 6.1 twins, the --full
+# Debian suites the same test/debian/run.sh; this one, suites-selftest, is
+# exempt):
 #   cdo-exit1     a create-diff-object that exits 1 on everything
 #                 -> cdo (its t-basic.sh; CDO_TESTS), unit, unit-selftest, objs, driver (build),
 #                 integration fail
@@ -18,7 +19,8 @@
 #   kb-exit0      a kpatch-build that always exits 0 and builds nothing
 #                 -> driver (bad-patch), integration (a -FAIL patch and
 #                 a patch that must load), kpatch-cmd --guest (its
-#                 kpatch-built modules), debian, debian-6.12 fail
+#                 kpatch-built modules), debian (--series 6.1 and 6.12,
+#                 one patch: nothing is built, no guest boots) fail
 #   kpatch-exit0  a kpatch command that exits 0 and prints nothing
 #                 -> kpatch-cmd (host) fails
 #   guest-exit0   a run-guest.sh that boots nothing and exits 0 (ignores
@@ -32,7 +34,7 @@
 #
 # Usage: selftest-suites.sh [TOOL...]   (default: every broken tool)
 # Ends with "N passed, N failed, N skipped". Needs the test kernel (and, for
-# the debian checks, Debian's kernel packages, as the debian suites do).
+# the debian checks, Debian's archive, as the debian suites do).
 
 # shellcheck disable=SC2119 # report_summary's optional argument is a prefix
 set -o nounset -o pipefail
@@ -162,9 +164,9 @@ for tool in "${tools[@]}"; do
 			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/kpatch-cmd/run.sh" --guest
 		# one patch, no guest boots: nothing is built
 		must_fail "debian cmdline-string with a kpatch-build that always exits 0" kb-exit0-debian \
-			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/debian/run.sh" cmdline-string
+			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/debian/run.sh" --series 6.1 cmdline-string
 		must_fail "debian-6.12 cmdline-string with a kpatch-build that always exits 0" kb-exit0-debian-6.12 \
-			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/debian/run-6.12.sh" cmdline-string
+			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/debian/run.sh" --series 6.12 cmdline-string
 		;;
 	cdo-asan)
 		must_fail "fuzz-mutate with a create-diff-object that reports an ASan error" cdo-asan-fuzz-mutate \
