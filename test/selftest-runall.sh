@@ -20,6 +20,9 @@
 #   missing       a suite whose script does not exist
 #   undeclared    a SKIP the manifest does not declare (fails the run), also
 #                 one the manifest declares for another suite only
+#   unnamed-skip  a suite whose summary counts a skip it printed no SKIP line
+#                 for (so no manifest line can declare it): fails the run,
+#                 like an undeclared skip
 #   not-happened  a declared skip that did not happen: listed, not a failure
 #   mixed         an honest and a failing suite: the counts add up, only the
 #                 failing one is named
@@ -67,6 +70,7 @@ fake exit-no-fail 3 "PASS e1" "PASS e2" "2 passed, 0 failed, 0 skipped"
 fake no-summary   0 "PASS f1" "PASS f2"
 fake ran-nothing  0 "0 passed, 0 failed, 0 skipped"
 fake undeclared   0 "PASS g1" "SKIP g2: nobody declared this" "1 passed, 0 failed, 1 skipped"
+fake unnamed-skip 0 "PASS i1" "PASS i2" "2 passed, 0 failed, 1 skipped"
 fake not-happened 0 "PASS h1" "PASS h2" "2 passed, 0 failed, 0 skipped"
 
 # table FILE NAME...: a run-all table of the fake suites NAME (KERNEL none);
@@ -192,6 +196,12 @@ run_case() {
 		verdict "$c" "a skip declared for another suite only is undeclared in this one" \
 			1 "1 passed, 1 failed, 0 skipped" "undeclared skip.*g2: nobody declared this"
 		;;
+	unnamed-skip)
+		table "$T/$c.table" unnamed-skip
+		manifest "$T/$c.skips"
+		verdict "$c" "a skip counted in the summary with no SKIP line (not declarable) fails the run" \
+			1 "2 passed, 1 failed, 0 skipped" "failed suites: unnamed-skip$"
+		;;
 	not-happened)
 		table "$T/$c.table" not-happened
 		manifest "$T/$c.skips" not-happened '^h3: only on other machines'
@@ -210,7 +220,7 @@ run_case() {
 }
 
 CASES=(honest lie-fail-line lie-exit1 exit0-failed exit-no-fail no-summary ran-nothing missing
-       undeclared not-happened mixed)
+       undeclared unnamed-skip not-happened mixed)
 [[ $# -gt 0 ]] && CASES=("$@")
 for c in "${CASES[@]}"; do
 	run_case "$c"
