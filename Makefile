@@ -9,8 +9,12 @@ LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/kpatch
 DATADIR = $(DESTDIR)$(PREFIX)/share/kpatch
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 SYSTEMDDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
+# Where the C tools are installed from (make deb: a hardened build elsewhere).
+TOOLSDIR = create-diff-object
+# Where make deb writes kpatch-lts_VERSION_amd64.deb.
+DEBOUT ?= out
 
-.PHONY: all check check-quick bench install uninstall clean
+.PHONY: all check check-quick bench install install-files uninstall deb clean
 
 all:
 	$(MAKE) -C create-diff-object
@@ -27,19 +31,27 @@ check-quick: all
 bench: all
 	bash test/bench/run.sh
 
-install: all
+install: all install-files
+
+# The files of install, without building first (TOOLSDIR must be built).
+install-files:
 	install -d $(BINDIR) $(SBINDIR) $(LIBEXECDIR) $(DATADIR)/patch $(MANDIR) $(SYSTEMDDIR)
 	install -m 755 kpatch-build/kpatch-build $(BINDIR)/kpatch-build
 	install -d $(DATADIR)/lib
 	install -m 644 kpatch-build/lib/*.sh kpatch-build/lib/*.mk $(DATADIR)/lib/
+	install -m 755 kpatch-build/lib/keep-lines.sh $(DATADIR)/lib/
 	install -m 755 kpatch/kpatch $(SBINDIR)/kpatch
-	install -m 755 create-diff-object/create-diff-object create-diff-object/create-klp-module \
-		create-diff-object/kpatch-dump $(LIBEXECDIR)/
+	install -m 755 $(TOOLSDIR)/create-diff-object $(TOOLSDIR)/create-klp-module \
+		$(TOOLSDIR)/kpatch-dump $(LIBEXECDIR)/
 	cp -r kmod/patch/. $(DATADIR)/patch/
 	install -d $(DATADIR)/probe
 	cp -r kmod/probe/. $(DATADIR)/probe/
 	install -m 644 man/kpatch-build.1 man/kpatch.1 $(MANDIR)/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' kpatch/kpatch.service >$(SYSTEMDDIR)/kpatch.service
+
+# kpatch-lts_VERSION_amd64.deb of the tools, in $(DEBOUT) (packaging/build-deb.sh).
+deb:
+	bash packaging/build-deb.sh -o $(DEBOUT)
 
 uninstall:
 	rm -f $(BINDIR)/kpatch-build $(SBINDIR)/kpatch $(MANDIR)/kpatch-build.1 $(MANDIR)/kpatch.1

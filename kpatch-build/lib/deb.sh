@@ -10,7 +10,8 @@
 #   postrm    purge: removes what is left of /var/lib/kpatch/KREL
 #
 # Sourced by kpatch-build; uses its die/warn/say and KREL, KBANNER, NAME,
-# MODNAME, OUTDIR, DEB_VERSION, TMPDIR_KP.
+# MODNAME, OUTDIR, DEB_VERSION, TMPDIR_KP, and lib/debpkg.sh (the doc files,
+# control, md5sums and dpkg-deb part, shared with `make deb`).
 
 # deb_package_name NAME: lower case, [a-z0-9.+-], starting alphanumeric.
 deb_package_name() {
@@ -47,7 +48,7 @@ EOF
 }
 
 package_deb() {
-	local pkg ver root doc deb size maint p names=""
+	local pkg ver root doc deb maint p names=""
 	command -v dpkg-deb >/dev/null || die "--deb needs dpkg-deb (apt-get install dpkg)"
 	pkg="$(deb_package_name "$NAME")"
 	PKG="$pkg"
@@ -60,8 +61,7 @@ package_deb() {
 	mkdir -p "$root/DEBIAN" "$root/var/lib/kpatch/$KREL" "$doc"
 	install -m 644 "$OUTDIR/$NAME.ko" "$root/var/lib/kpatch/$KREL/$NAME.ko"
 
-	# Debian's DEBFULLNAME/DEBEMAIL; set them for packages you ship.
-	maint="${DEBFULLNAME:-kpatch-build} <${DEBEMAIL:-kpatch-build@example.org}>"
+	maint="$(debpkg_maintainer)"
 	for p in "${PATCHES[@]}"; do names+="${names:+, }$(basename "$p")"; done
 	cat >"$doc/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
@@ -75,13 +75,7 @@ License: GPL-2
  On Debian systems, the full text of the GNU General Public License
  version 2 can be found in the file /usr/share/common-licenses/GPL-2.
 EOF
-	{
-		echo "$pkg ($ver) unstable; urgency=medium"
-		echo
-		echo "  * Livepatch for Linux $KREL built by kpatch-build $VERSION."
-		echo
-		echo " -- $maint  $(date -R)"
-	} | gzip -9n >"$doc/changelog.gz"
+	debpkg_changelog "$doc" "$pkg" "$ver" "$maint" "Livepatch for Linux $KREL built by kpatch-build $VERSION."
 
 	deb_maint_script postinst "$(cat <<EOF
 if [ "\$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ] && [ "\$(uname -r)" = "$KREL" ] &&
@@ -114,13 +108,11 @@ EOF
 	sed -i '/^#DEBHELPER#$/d' "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 	chmod 755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 
-	size="$(du -sk --exclude=DEBIAN "$root" | cut -f1)"
-	cat >"$root/DEBIAN/control" <<EOF
+	debpkg_build "$root" "$deb" "$LOGFILE" <<EOF || { log_tail; die "dpkg-deb failed to build $deb"; }
 Package: $pkg
 Version: $ver
 Architecture: amd64
 Maintainer: $maint
-Installed-Size: $size
 Depends: kpatch-lts | kpatch, $(deb_image_depends)
 Section: kernel
 Priority: optional
@@ -131,11 +123,5 @@ Description: livepatch $NAME for Linux $KREL
  loaded at once when that kernel is running, and at every boot of it
  by 'kpatch load --all'.
 EOF
-	(cd "$root" && find . -type f -not -path './DEBIAN/*' -printf '%P\0' | xargs -0 md5sum) \
-		>"$root/DEBIAN/md5sums"
-	find "$root" -type d -exec chmod 755 {} +
-	dpkg-deb --root-owner-group -Zxz --build "$root" "$deb.tmp" >>"$LOGFILE" 2>&1 ||
-		{ log_tail; die "dpkg-deb failed to build $deb"; }
-	mv -f "$deb.tmp" "$deb"
 	say "Package: $deb"
 }

@@ -10,7 +10,7 @@
 # "N passed, N failed, N skipped".
 #
 # Usage: run.sh [TEST...]   (TEST = options, kmod-macros, bad-patch, sigint, lock, intree, crc, build,
-#                             debian, deb)
+#                             debian, deb, tools-deb)
 # KPATCH_BUILD, KPATCH_CDO, KPATCH_CKM override the tools under test.
 
 set -o nounset -o pipefail
@@ -18,16 +18,20 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/report.sh
 . "$DIR/../lib/report.sh"
 tests=("$@")
-[[ ${#tests[@]} -gt 0 ]] || tests=(options kmod-macros bad-patch sigint lock intree crc build debian deb)
+[[ ${#tests[@]} -gt 0 ]] || tests=(options kmod-macros bad-patch sigint lock intree crc build debian deb tools-deb)
 # Without the cached test kernel only the kernel-free checks run (the
 # kernel takes ~10 minutes to build: test/kernel/build-kernel.sh).
 cache="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 if [[ ! -f "$cache/kernel/current-${KPATCH_TEST_SRCPKG:-linux-source-6.1}/.built" ]]; then
 	export DRIVER_TEST_NO_KERNEL=1
+	kfree=()
 	for t in "${tests[@]}"; do
-		[[ "$t" == options ]] || skip "$t: test kernel not built (run test/kernel/build-kernel.sh)"
+		case "$t" in
+		options|tools-deb) kfree+=("$t") ;;
+		*) skip "$t: test kernel not built (run test/kernel/build-kernel.sh)" ;;
+		esac
 	done
-	tests=(options)
+	tests=("${kfree[@]}")
 fi
 for t in "${tests[@]}"; do
 	out="$(bash "$DIR/test-$t.sh" 2>&1)"
