@@ -8,7 +8,8 @@
 #             install/uninstall into a temporary KPATCH_ROOT, vermagic
 #             refusal, info, and load/unload/list/stall reporting against a
 #             fake sysfs and procfs (KPATCH_SYSFS, KPATCH_MODULE_SYSFS,
-#             KPATCH_PROC) with fake insmod/rmmod. Runs every test under each
+#             KPATCH_PROC) with fake insmod/rmmod, and loads refused for the
+#             module's signature. Runs every test under each
 #             of dash and busybox sh.
 #   --guest   only the tests that need the test kernel: host tests with its
 #             real modules, then boot it (test/qemu/run-guest.sh) and run
@@ -383,6 +384,47 @@ test_load_unload() {
 	expect "load without livepatch support" 1 "no livepatch support"
 }
 
+# A load the kernel refuses for the module's signature (a fake insmod
+# printing the kernel's error text as kmod's and busybox's insmod do), and
+# the signature line of info. The modules here are unsigned; a signed one:
+# test/driver/test-sign.sh.
+test_signature() {
+	fresh_sys
+	local e=("${ENV[@]}")
+	cat >"$WORK/insmod-refuse" <<'EOT'
+#!/bin/sh
+# Fake insmod: the kernel refuses the module with $FAKE_ERR.
+echo "insmod $*" >>"$FAKE_LOG"
+if [ -n "${FAKE_BUSYBOX:-}" ]; then
+	echo "insmod: can't insert '$1': $FAKE_ERR" >&2
+else
+	echo "insmod: ERROR: could not insert module $1: $FAKE_ERR" >&2
+fi
+exit 1
+EOT
+	chmod +x "$WORK/insmod-refuse"
+	e+=(KPATCH_INSMOD="$WORK/insmod-refuse" KPATCH_SECURITYFS="$WORK/sec")
+	mkdir -p "$WORK/sec"
+	echo "[none] integrity confidentiality" >"$WORK/sec/lockdown"
+	run "${e[@]}" KPATCH_DUMP="$FAKE/kpatch-dump" -- info "$MODS/fake-patch.ko"
+	expect "info of an unsigned module: Signature: unsigned" 0 "^Signature: unsigned" "!^Signer:"
+	run "${e[@]}" FAKE_ERR="Key was rejected by service" -- load "$MODS/fake-patch.ko"
+	expect "load refused (EKEYREJECTED): signature explained" 1 "Key was rejected by service" \
+		"refused the module because of its signature" "fake-patch.ko' is unsigned, and this kernel loads only signed" \
+		"kpatch-build --sign-key KEY.pem --sign-cert CERT.pem" "mokutil --import CERT.der" "reboot" "!common causes"
+	run "${e[@]}" FAKE_BUSYBOX=1 FAKE_ERR="Required key not available" -- load "$MODS/fake-patch.ko"
+	expect "load refused (ENOKEY, busybox insmod's words): signature explained" 1 \
+		"can't insert .*Required key not available" "because of its signature" "mokutil --import" "!common causes"
+	run "${e[@]}" FAKE_ERR="Bad message" -- load "$MODS/fake-patch.ko"
+	expect "load refused (EBADMSG): a malformed signature" 1 "signature appended to .* is malformed" "kpatch-build --sign-key"
+	run "${e[@]}" FAKE_ERR="Operation not permitted" -- load "$MODS/fake-patch.ko"
+	expect "load refused (EPERM) without lockdown: the usual causes" 1 "common causes" "!because of its signature"
+	echo "none [integrity] confidentiality" >"$WORK/sec/lockdown"
+	run "${e[@]}" FAKE_ERR="Operation not permitted" -- load "$MODS/fake-patch.ko"
+	expect "load refused (EPERM) under lockdown: signature explained" 1 "because of its signature" \
+		"mokutil --import" "!common causes"
+}
+
 test_states() {
 	fresh_sys
 	local e=("${ENV[@]}") lp="$WORK/sys/livepatch" ms="$WORK/sys/module"
@@ -673,6 +715,7 @@ if [[ $HOST -eq 1 ]]; then
 		test_info
 		test_load_unload
 		test_states
+		test_signature
 		test_stall
 		if [[ -n ${KBUILD:-} ]]; then test_real_modules; fi
 	done
