@@ -370,6 +370,48 @@ if [[ $rc -eq 2 ]] && grep -q 'apt has no linux-source-6.1 6.1.500-9' "$T/upd3.l
 	pass "fleet: --debian-updates with a version apt does not know: exit 2, naming it"
 else fail "fleet: unknown version: exit $rc"; tail -n 3 "$T/upd3.log" | sed 's/^/    | /'; fi
 
+# Debian kernels (-a): the set fetched by debfetch_root from the fake
+# archive, the source unpacked once, kpatch-build run with KPATCH_ROOT
+# kerneldebs KVER VERSION: its image, -dbg and headers packages.
+kerneldebs() {
+	local k="$1" v="$2" p r
+	for p in "linux-image-$k-unsigned" "linux-image-$k-dbg" "linux-headers-$k"; do
+		r="$T/kdeb/$p"
+		mkdir -p "$r/DEBIAN"
+		case "$p" in
+		*-unsigned) mkdir -p "$r/boot" "$r/lib/modules/$k/kernel"; echo vmlinuz >"$r/boot/vmlinuz-$k"
+			    echo >"$r/lib/modules/$k/modules.order" ;;
+		*-dbg) mkdir -p "$r/usr/lib/debug/boot"
+		       printf 'Linux version %s (fake@example) (gcc 12) #1 SMP Debian %s (2026-11-26)\0' "$k" "$v" \
+			       >"$r/usr/lib/debug/boot/vmlinux-$k" ;;
+		*) mkdir -p "$r/usr/src/linux-headers-$k"; echo CONFIG_LIVEPATCH=y >"$r/usr/src/linux-headers-$k/.config"
+		   : >"$r/usr/src/linux-headers-$k/Module.symvers" ;;
+		esac
+		printf 'Package: %s\nVersion: %s\nArchitecture: amd64\nMaintainer: x <x@example.org>\nDescription: fake\n' \
+			"$p" "$v" >"$r/DEBIAN/control"
+		dpkg-deb --root-owner-group -Zxz -b "$r" "$A/debs/${p}_${v}_amd64.deb" >/dev/null
+	done
+}
+kerneldebs 6.1.0-70-cloud-amd64 6.1.500-1
+kerneldebs 6.1.0-71-cloud-amd64 6.1.500-3
+: >"$T/kb.log"
+rc=0
+PATH="$FAKEPATH" "$FLEET" -o "$T/deb" --debian-updates 6.1.500-1..6.1.500-3 --debian-kernels 6.1/cloud-amd64 \
+	>"$T/deb.log" 2>&1 || rc=$?
+D="$T/deb/report.json"
+v="$(jqr "$D" '[.kernels[] | .release + " " + .source_version + ": " + (.fixes | map(.verdict) | join(" ")) + " " + (.module_version // "none")] | join(", ")' 2>/dev/null)"
+if [[ $rc -eq 0 && "$v" == "6.1.0-70-cloud-amd64 6.1.500-1: livepatched livepatched 6.1.500-3+klp2, 6.1.0-71-cloud-amd64 6.1.500-3: already-applied already-applied none" ]]; then
+	pass "fleet: Debian kernels: $v"
+else
+	fail "fleet: Debian kernels: exit $rc, '$v'"; tail -n 8 "$T/deb.log" | sed 's/^/    | /'
+fi
+if grep -qx "root $T/cache/debian/root/6.1.0-70-cloud-amd64_6.1.500-1 cachedir $T/cache/fleet/kpatch-build-6.1.0-70-cloud-amd64" "$T/kb.log" &&
+   [[ -f "$T/cache/src/linux-source-6.1-6.1.500-3/.kpatch-unpacked" && -f "$T/cache/debian/root/6.1.0-71-cloud-amd64_6.1.500-3/.debfetch-ready" ]]; then
+	pass "fleet: Debian kernels: debfetch's root as KPATCH_ROOT, one CACHEDIR per kernel, the source unpacked once where kpatch-build looks"
+else
+	fail "fleet: Debian kernels: roots and caches"; grep '^root' "$T/kb.log" | sed 's/^/    | /'
+fi
+
 # ------------------------------------------------------------ CC=
 
 : >"$T/kb.log"
