@@ -232,6 +232,10 @@ fleet_deb_diff() {
 		fleet_deb_paths "$ln" >"$work/new"
 		LC_ALL=C comm -3 <(grep '^-' "$lo" | LC_ALL=C sort) <(grep '^-' "$ln" | LC_ALL=C sort) |
 			sed -E 's/^\t//; s/^([^ ]+ +){4}//' | LC_ALL=C sort -u >"$work/candidates"
+		# symbolic and hard links: named, left out
+		LC_ALL=C comm -3 <(grep -E '^[lh]' "$lo" | LC_ALL=C sort) <(grep -E '^[lh]' "$ln" | LC_ALL=C sort) |
+			sed -E 's/^\t//; s/^([^ ]+ +){4}//' | LC_ALL=C sort -u |
+			sed 's/^/kpatch-fleet: warning: a link changed, left out of the diff: /' >&2
 		LC_ALL=C comm -12 "$work/candidates" "$work/old" >"$work/in-old"
 		LC_ALL=C comm -12 "$work/candidates" "$work/new" >"$work/in-new"
 		rc=0
