@@ -17,6 +17,9 @@
 #   bytes, --deb packages the signed module;
 # - kpatch info shows the signature; kpatch load of it, when the kernel
 #   rejects the key (a fake insmod), says so and names mokutil --import.
+# pass and fail return 0, so `COND && pass || fail` is an if/else; output is
+# indented with sed 's/^/    | /' as in the other driver tests.
+# shellcheck disable=SC2015,SC2001
 set -o nounset -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 setup_user_tree
@@ -75,6 +78,7 @@ chmod +x "$root/usr/lib/linux-kbuild-6.1/scripts/sign-file"
 ln -s ../../lib/linux-kbuild-6.1/scripts "$hdr/scripts"
 ln -s /usr/lib/linux-kbuild-6.1/scripts "$root/usr/src/abs/scripts"
 found="$(
+	# shellcheck disable=SC2317 # called by sign.sh when it fails
 	die() { echo "die: $*"; exit 1; }
 	# shellcheck source=../../kpatch-build/lib/sign.sh
 	. "$TOP/kpatch-build/lib/sign.sh"

@@ -11,6 +11,9 @@
 #   by kpatch-build/lib/deb.sh (its package_deb, the code of --deb, with a
 #   stand-in module) installs there with Depends: kpatch-lts | kpatch met
 #   by it; kpatch-lts cannot be removed under it; purge leaves nothing.
+# pass and fail return 0, so `COND && pass || fail` is an if/else; output is
+# indented with sed 's/^/    | /' as in the other driver tests.
+# shellcheck disable=SC2015,SC2001
 set -o nounset -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
