@@ -259,7 +259,7 @@ srcdeb() {
 	mkdir -p "$r/DEBIAN" "$r/usr/share/doc/linux-source-6.1" "$r/usr/src" "$T/tree-$ver"
 	mktree "$T/tree-$ver/linux-source-6.1" x "$3" "$4" "$5"
 	rm "$T/tree-$ver/linux-source-6.1/vmlinux" "$T/tree-$ver/linux-source-6.1/.config"
-	[[ "$ver" == 6.1.500-3 ]] && echo "new file" >"$T/tree-$ver/linux-source-6.1/kernel/new.txt"
+	[[ "$ver" == 6.1.500-[34] ]] && echo "new file" >"$T/tree-$ver/linux-source-6.1/kernel/new.txt"
 	tar -C "$T/tree-$ver" -cJf "$r/usr/src/linux-source-6.1.tar.xz" linux-source-6.1
 	{ printf '%s\n' "$entry"; cat "$T/changelog" 2>/dev/null; } >"$T/changelog.new"
 	mv "$T/changelog.new" "$T/changelog"
@@ -278,6 +278,7 @@ entry() {
 srcdeb 6.1.500-1 "$(entry 6.1.500-1 '  * New upstream stable update')" 1 2 3
 srcdeb 6.1.500-2 "$(entry 6.1.500-2 '  * kernel/a: return eleven (CVE-2026-00001)')" 11 2 3
 srcdeb 6.1.500-3 "$(entry 6.1.500-3 '  * kernel/b: return twenty-two with a long' '    description (CVE-2026-00002)' '  * kernel/c: return 33')" 11 22 33
+srcdeb 6.1.500-4 "$(entry 6.1.500-4 '  * Rebuild, no source change')" 11 22 33
 for k in 6.1.0-70 6.1.0-71; do
 	for p in linux-image-$k-cloud-amd64-unsigned linux-image-$k-cloud-amd64-dbg linux-headers-$k-cloud-amd64; do
 		echo "$p" >>"$A/pkgnames"
@@ -364,6 +365,13 @@ v="$(jqr "$T/upd2/report.json" '[.kernels[] | .fixes[0].verdict + " " + (.module
 if [[ "$v" == "does-not-apply none, livepatched 6.1.500-3+klp7" ]]; then
 	pass "fleet: --debian-updates 6.1.500-2..6.1.500-3: $v (--counter 7)"
 else fail "fleet: narrower range: '$v'"; fi
+rc=0
+PATH="$FAKEPATH" "$FLEET" -o "$T/upd4" --debian-updates 6.1.500-3..6.1.500-4 -s "$T/k500" >"$T/upd4.log" 2>&1 || rc=$?
+v="$(jqr "$T/upd4/report.json" '.kernels[0].fixes[0] | .name + ": " + .verdict + ": " + .reason' 2>/dev/null)"
+if [[ $rc -eq 0 && "$v" == "6.1.500-4: Rebuild, no source change: already-applied: the fix changes no file" &&
+      "$(jqr "$T/upd4/report.json" '.kernels[0].module')" == null ]]; then
+	pass "fleet: an update without source change: $v; no module"
+else fail "fleet: an update without source change: exit $rc, '$v'"; fi
 rc=0
 PATH="$FAKEPATH" "$FLEET" -o "$T/upd3" --debian-updates 6.1.500-3..6.1.500-9 -s "$T/k500" >"$T/upd3.log" 2>&1 || rc=$?
 if [[ $rc -eq 2 ]] && grep -q 'apt has no linux-source-6.1 6.1.500-9' "$T/upd3.log"; then
