@@ -135,7 +135,7 @@ check_evidence() {
 }
 check_evidence 0 01-a "livepatched shows the changed functions" 'vmlinux: changed function: a \| a$'
 check_evidence 0 02-c "already-applied: the fix reverse-applies" 'reverse-applies.*-R --dry-run'
-check_evidence 1 03-b "does-not-apply names the failing hunk" 'Hunk #1 FAILED'
+check_evidence 1 03-b "does-not-apply names the failing hunk" '^kernel/b\.c: Hunk #1 FAILED at 3\.'
 check_evidence 0 04-d "not-built: kpatch-build's reason" '^nothing to build: .*drivers/d\.c'
 check_evidence 0 05-e "refused: create-diff-object's reason" '^kernel/fake\.o: section \.data: data fake_count changed'
 check_evidence 0 06-f "error: the compiler output's tail" '^kernel/fake.c: In function.*error: expected ";".*ERROR: building the patched objects failed'
