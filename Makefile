@@ -37,6 +37,7 @@ install: all install-files
 install-files:
 	install -d $(BINDIR) $(SBINDIR) $(LIBEXECDIR) $(DATADIR)/patch $(MANDIR) $(SYSTEMDDIR)
 	install -m 755 kpatch-build/kpatch-build $(BINDIR)/kpatch-build
+	install -m 755 kpatch-build/kpatch-fleet $(BINDIR)/kpatch-fleet
 	install -d $(DATADIR)/lib
 	install -m 644 kpatch-build/lib/*.sh kpatch-build/lib/*.mk $(DATADIR)/lib/
 	install -m 755 kpatch-build/lib/keep-lines.sh $(DATADIR)/lib/
@@ -46,7 +47,7 @@ install-files:
 	cp -r kmod/patch/. $(DATADIR)/patch/
 	install -d $(DATADIR)/probe
 	cp -r kmod/probe/. $(DATADIR)/probe/
-	install -m 644 man/kpatch-build.1 man/kpatch.1 $(MANDIR)/
+	install -m 644 man/kpatch-build.1 man/kpatch-fleet.1 man/kpatch.1 $(MANDIR)/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' kpatch/kpatch.service >$(SYSTEMDDIR)/kpatch.service
 
 # kpatch-lts_VERSION_amd64.deb of the tools, in $(DEBOUT) (packaging/build-deb.sh).
@@ -54,7 +55,7 @@ deb:
 	bash packaging/build-deb.sh -o $(DEBOUT)
 
 uninstall:
-	rm -f $(BINDIR)/kpatch-build $(SBINDIR)/kpatch $(MANDIR)/kpatch-build.1 $(MANDIR)/kpatch.1
+	rm -f $(BINDIR)/kpatch-build $(BINDIR)/kpatch-fleet $(SBINDIR)/kpatch $(MANDIR)/kpatch-build.1 $(MANDIR)/kpatch-fleet.1 $(MANDIR)/kpatch.1
 	rm -f $(SYSTEMDDIR)/kpatch.service
 	rm -rf $(LIBEXECDIR) $(DATADIR)
 

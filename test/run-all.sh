@@ -55,6 +55,7 @@ suite fuzz-mutate       none    bash create-diff-object/fuzz/mutate.sh
 suite objs              none    bash test/objs/run.sh
 suite driver            none    bash test/driver/run.sh
 suite kpatch-cmd        none    bash test/kpatch-cmd/run.sh
+suite fleet             none    bash test/fleet/run.sh
 suite qemu-selftest     kernel  bash test/qemu/selftest.sh
 suite canary            kernel  bash test/canary/run.sh
 suite kpatch-cmd-guest  kernel  bash test/kpatch-cmd/run.sh --guest
