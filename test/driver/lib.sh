@@ -18,7 +18,7 @@ if [[ "${DRIVER_TEST_NO_KERNEL:-0}" != 1 ]]; then
 	eval "$(bash "$TOP/test/kernel/build-kernel.sh" --print-env)"
 fi
 KB="${KPATCH_BUILD:-$TOP/kpatch-build/kpatch-build}"
-TEST_ROOT="${KPATCH_DRIVER_TEST_DIR:-$HOME/.cache/kpatch-lts/driver-test}"
+TEST_ROOT="${KPATCH_DRIVER_TEST_DIR:-${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}/driver-test}"
 USER_TREE="$TEST_ROOT/linux"
 FAKEBIN="$TEST_ROOT/bin"
 mkdir -p "$TEST_ROOT"
