@@ -56,6 +56,7 @@ suite objs              none    bash test/objs/run.sh
 suite driver            none    bash test/driver/run.sh
 suite kpatch-cmd        none    bash test/kpatch-cmd/run.sh
 suite fleet             none    bash test/fleet/run.sh
+suite runall-selftest   none    bash test/selftest-runall.sh
 suite qemu-selftest     kernel  bash test/qemu/selftest.sh
 suite canary            kernel  bash test/canary/run.sh
 suite kpatch-cmd-guest  kernel  bash test/kpatch-cmd/run.sh --guest
@@ -82,6 +83,12 @@ full_suite debian-all            archive  bash test/debian/run.sh --series 6.1 -
 full_suite debian-6.12-all       archive  bash test/debian/run.sh --series 6.12 --all
 full_suite debian-pinned         archive  bash test/debian/run.sh --series 6.1 --debver 6.1.192-2
 full_suite debian-generic        archive  bash test/debian/run.sh --series 6.1 --flavour amd64
+# --full only: libFuzzer (needs clang), the module template alone in qemu,
+# the unit cases under valgrind and under ASan/UBSan.
+full_suite fuzz-libfuzzer        none     bash create-diff-object/fuzz/run-fuzz.sh
+full_suite kmod-template         kernel   bash test/driver/kmod-template-qemu.sh
+full_suite unit-valgrind         kernel   bash test/unit/valgrind.sh
+full_suite unit-sanitize         kernel   env UNIT_SANITIZE=1 bash test/unit/run.sh
 }
 
 # KPATCH_RUNALL_TABLE=FILE replaces the table above with FILE's suite lines
@@ -259,8 +266,19 @@ run_suite() {
 	else
 		p=0 f=0 s=0 why="no 'N passed, N failed, N skipped' line"
 	fi
+	# The summary must agree with the suite's own lines: no more FAIL lines
+	# than failed checks, no more skipped checks than SKIP lines (a skip
+	# without its line could not be declared).
+	local nfail nskip
+	nfail="$(grep -c '^FAIL' "$log")"
+	nskip="$(grep -c '^SKIP' "$log")"
+	if [[ -z $why && $nfail -gt $f ]]; then why="its summary says $f failed, but it printed $nfail FAIL lines"; fi
+	if [[ -z $why && $s -gt $nskip ]]; then
+		why="its summary says $s skipped, but it printed $nskip SKIP lines"
+		s=$nskip
+	fi
 	if [[ -z $why && $rc -ne 0 && $f -eq 0 ]]; then why="exit status $rc with no failed check"; fi
-	if [[ -z $why && $p -eq 0 && $f -eq 0 ]]; then why="it ran nothing (0 passed, 0 failed)"; fi
+	if [[ -z $why && $p -eq 0 && $f -eq 0 && $s -eq 0 ]]; then why="it ran nothing (0 passed, 0 failed, 0 skipped)"; fi
 	if [[ -z $why && $rc -eq 0 && $f -gt 0 ]]; then why="exit status 0 with $f failed checks"; fi
 	if [[ -n $why ]]; then
 		f=$((f + 1))
