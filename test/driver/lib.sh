@@ -38,8 +38,9 @@ finish() {
 setup_user_tree() {
 	if [[ ! -f "$USER_TREE.done" || "$(cat "$USER_TREE.done")" != "$KSRC" ]]; then
 		rm -rf "$USER_TREE" "$USER_TREE.done"
-		mkdir -p "$TEST_ROOT"
-		cp -a "$KSRC" "$USER_TREE"
+		mkdir -p "$USER_TREE"
+		# (KSRC/.: a copy of the tree even when KSRC is a symbolic link)
+		cp -a "$KSRC/." "$USER_TREE/"
 		echo "$KSRC" >"$USER_TREE.done"
 	fi
 }
