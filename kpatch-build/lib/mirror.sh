@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # mirror.sh - the source mirror, the O= object dir and the files a patch
-# touches. Sourced by kpatch-build, test/unit/run.sh and
-# create-diff-object/tests/kernel-e2e.sh (bash; no global state: every
+# touches. Sourced by kpatch-build and test/unit/run.sh (bash; no global state: every
 # function takes the directories it works on as arguments).
 #
 # A mirror is a hard-link copy of a source tree. Hard links share the file
