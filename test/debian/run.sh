@@ -83,28 +83,26 @@ if [[ "${KPATCH_DEBIAN:-1}" == 0 ]]; then
 	exit
 fi
 
-# patch_file NAME / test_file NAME KIND: the X.Y/ variant first.
+# series_file FILE: the first of test/integration/X.Y/FILE,
+# test/integration/FILE and test/debian/patches/FILE that exists (the X.Y/
+# variant first); nothing when none does.
+series_file() {
+	local f
+	for f in "$INTEG/$SERIES/$1" "$INTEG/$1" "$DIR/patches/$1"; do
+		[[ -f "$f" ]] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+# patch_file NAME (a missing patch names test/debian/patches/NAME.patch),
+# test_file NAME KIND (NAME-KIND.test), observe_file NAME (what the guest
+# records before load and compares after unload: test/integration/protocol.sh).
 patch_file() {
-	if [[ -f "$INTEG/$SERIES/$1.patch" ]]; then echo "$INTEG/$SERIES/$1.patch"
-	elif [[ -f "$INTEG/$1.patch" ]]; then echo "$INTEG/$1.patch"
-	else echo "$DIR/patches/$1.patch"; fi
-}
-test_file() {
 	local f
-	for f in "$INTEG/$SERIES/$1-$2.test" "$INTEG/$1-$2.test" "$DIR/patches/$1-$2.test"; do
-		[[ -f "$f" ]] && { echo "$f"; return 0; }
-	done
-	return 0
+	f="$(series_file "$1.patch")"
+	echo "${f:-$DIR/patches/$1.patch}"
 }
-# observe_file NAME: what the guest records before load and compares after
-# unload (test/integration/protocol.sh), the X.Y/ variant first.
-observe_file() {
-	local f
-	for f in "$INTEG/$SERIES/$1.observe" "$INTEG/$1.observe" "$DIR/patches/$1.observe"; do
-		[[ -f "$f" ]] && { echo "$f"; return 0; }
-	done
-	return 0
-}
+test_file() { series_file "$1-$2.test"; }
+observe_file() { series_file "$1.observe"; }
 patch_opts() { sed -n '/^---/q; s/^.*kpatch-build-options:[[:space:]]*//p' "$1" | head -n1; }
 expected_refusal() { sed -n '/^---/q; s/^# expect-refusal:[[:space:]]*//p' "$1" | head -n1; }
 
