@@ -54,13 +54,24 @@ kp_mirror_link() {
 	echo link
 }
 
+# kp_tree_fingerprint ORIGIN: one line that changes when any entry of
+# ORIGIN (without .git) is added, removed, replaced by another file (a new
+# inode: rsync, cp -a, git checkout, a restored cache) or modified (mtime).
+# Timestamps alone miss a tree replaced by copies that keep their old
+# mtimes; inodes alone miss an edit in place.
+kp_tree_fingerprint() {
+	local origin="$1"
+	find "$origin" -path "$origin/.git" -prune -o -printf '%P %i %T@\n' | md5sum | cut -d' ' -f1
+}
+
 # kp_mirror_is_current ORIGIN MIRROR: MIRROR was made from ORIGIN
-# (MIRROR.origin) and nothing in ORIGIN is newer than MIRROR.stamp.
+# (MIRROR.origin) and ORIGIN's fingerprint is the one taken when MIRROR was
+# made (MIRROR.fingerprint).
 kp_mirror_is_current() {
 	local origin="$1" mirror="$2"
-	[[ -d "$mirror" && -f "$mirror.stamp" &&
+	[[ -d "$mirror" && -f "$mirror.fingerprint" &&
 	   "$(cat "$mirror.origin" 2>/dev/null)" == "$origin" ]] || return 1
-	[[ -z "$(find "$origin" -newer "$mirror.stamp" -not -path "$origin/.git/*" -print -quit)" ]]
+	[[ "$(kp_tree_fingerprint "$origin")" == "$(cat "$mirror.fingerprint")" ]]
 }
 
 # kp_mirror_break MIRROR JOURNAL FILE...: note each file in JOURNAL, then

@@ -134,9 +134,11 @@ prepare_trees() {
 		# Cached objects may be older than sources that changed with
 		# old timestamps (tar, cp -p).
 		[[ -d "$KMIRROR" ]] && recreated=1
-		rm -f "$KMIRROR.origin" "$KMIRROR.stamp" "$KMIRROR.mode"
-		touch "$KMIRROR.stamp.new"
-		local mode
+		rm -f "$KMIRROR.origin" "$KMIRROR.stamp" "$KMIRROR.fingerprint" "$KMIRROR.mode"
+		# (taken before linking: a file changed meanwhile makes the
+		# next run link again, never the reverse)
+		local mode fingerprint
+		fingerprint="$(kp_tree_fingerprint "$SRCDIR")"
 		mode="$(kp_mirror_link "$SRCDIR" "$KMIRROR")" || die "cannot copy $SRCDIR into $KMIRROR"
 		[[ "$mode" == link ]] ||
 			warn "cannot hard-link $SRCDIR into $KMIRROR (another file system?); made a full copy instead (slower)"
@@ -150,7 +152,7 @@ prepare_trees() {
 				die "make mrproper failed in the mirror $KMIRROR"
 		fi
 		echo "$SRCDIR" >"$KMIRROR.origin"
-		mv "$KMIRROR.stamp.new" "$KMIRROR.stamp"
+		echo "$fingerprint" >"$KMIRROR.fingerprint"
 	fi
 	if [[ -n "$OOT_MODULE" ]]; then
 		rm -rf "$OOT_MIRROR"
