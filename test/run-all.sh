@@ -84,6 +84,9 @@ full_suite debian-all            archive  bash test/debian/run.sh --series 6.1 -
 full_suite debian-6.12-all       archive  bash test/debian/run.sh --series 6.12 --all
 full_suite debian-pinned         archive  bash test/debian/run.sh --series 6.1 --debver 6.1.192-2
 full_suite debian-generic        archive  bash test/debian/run.sh --series 6.1 --flavour amd64
+# kpatch-fleet on Debian's real archive: its updates 6.1.192-1..-3 over the
+# kernels 6.1.0-55..-57, the verdict matrix, each cumulative module booted.
+full_suite fleet-debian          archive  bash test/fleet/debian.sh
 # --full only: libFuzzer (needs clang), the module template alone in qemu,
 # the unit cases under valgrind and under ASan/UBSan.
 full_suite fuzz-libfuzzer        none     bash create-diff-object/fuzz/run-fuzz.sh

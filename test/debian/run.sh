@@ -45,6 +45,8 @@ CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 . "$TOP/test/lib/report.sh"
 # shellcheck source=../../kpatch-build/lib/debfetch.sh
 . "$TOP/kpatch-build/lib/debfetch.sh"
+# shellcheck source=../lib/debmods.sh
+. "$TOP/test/lib/debmods.sh"
 # shellcheck source=../integration/protocol.sh
 . "$INTEG/protocol.sh"
 
@@ -158,45 +160,11 @@ build() {
 	kb -a "$KVER" -n "livepatch-$name" -o "$OUT" $opts "$@" "$patch" >>"$OUT/$name.log" 2>&1
 }
 
-# guest_modules: Debian's own modules the guest needs (the asked ones,
-# their dependencies and soft dependencies), uncompressed, depmod'ed.
-# Prints the guest's module dir.
+# guest_modules: Debian's own modules the guest needs; prints the guest's
+# module dir (test/lib/debmods.sh).
 guest_modules() {
-	local groot="$CACHE/debian/guest/${KVER}_$DEBVER" key m f d
-	local moddir="$groot/lib/modules/$KVER"
-	key="recipe 4 $GUEST_MODULES"
-	if [[ "$(cat "$groot/.key" 2>/dev/null)" != "$key" ]]; then
-		rm -rf "$groot"
-		mkdir -p "$moddir"
-		local -A seen=()
-		local queue
-		read -r -a queue <<<"$GUEST_MODULES"
-		while [[ ${#queue[@]} -gt 0 ]]; do
-			m="${queue[0]}"
-			queue=("${queue[@]:1}")
-			[[ -n "${seen[$m]:-}" ]] && continue
-			seen[$m]=1
-			while IFS= read -r f; do
-				[[ "$f" == "$ROOT"/lib/modules/* ]] || continue	# built in, or not built
-				d="$moddir/$(dirname "${f#"$ROOT"/lib/modules/"$KVER"/}")"
-				mkdir -p "$d"
-				case "$f" in
-				*.xz) xz -dc "$f" >"$d/$(basename "$f" .xz)" ;;
-				*) cp "$f" "$d/" ;;
-				esac
-				for d in $(modinfo -F depends "$f" | tr , ' ') \
-					 $(modinfo -F softdep "$f" | tr ' ' '\n' | grep -v ':$'); do
-					queue+=("$d")
-				done
-			done < <(modinfo -b "$ROOT" -k "$KVER" -F filename "$m" 2>/dev/null || true)
-		done
-		[[ -n "$(find "$moddir" -name '*.ko' -print -quit)" ]] ||
-			{ echo "none of the modules $GUEST_MODULES found in $ROOT/lib/modules/$KVER (modules.dep?)" >&2; return 1; }
-		cp "$ROOT/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
-		depmod -b "$groot" "$KVER" || return 1
-		echo "$key" >"$groot/.key"
-	fi
-	echo "$moddir"
+	# shellcheck disable=SC2086
+	debmods_dir "$ROOT" "$KVER" "$CACHE/debian/guest/${KVER}_$DEBVER" $GUEST_MODULES
 }
 
 # ------------------------------------------------------------ the checks
