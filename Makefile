@@ -14,7 +14,7 @@ TOOLSDIR = create-diff-object
 # Where make deb writes kpatch-lts_VERSION_amd64.deb.
 DEBOUT ?= out
 
-.PHONY: all check check-quick bench install install-files uninstall deb clean
+.PHONY: all check check-quick bench bench-fleet bench-fleet-stable install install-files uninstall deb clean
 
 all:
 	$(MAKE) -C create-diff-object
@@ -30,6 +30,12 @@ check-quick: all
 
 bench: all
 	bash test/bench/run.sh
+
+bench-fleet: all
+	bash test/bench/fleet.sh
+
+bench-fleet-stable: all
+	bash test/bench/fleet-stable.sh
 
 install: all install-files
 
