@@ -48,6 +48,16 @@ full_suite() {
 	suite "$@"
 	SUITE_FULL[$1]=1
 }
+# beside NAME...: these suites run in a second lane, beside the test kernel
+# builds and the other suites (KPATCH_RUNALL_LANES=1: one lane). They must
+# need no test kernel and share no cache or lock with the other suites; the
+# lane runs them in table order, and their results are reported with the
+# others' in table order.
+declare -A SUITE_BESIDE=()
+beside() {
+	local n
+	for n in "$@"; do SUITE_BESIDE[$n]=1; done
+}
 
 default_suites() {
 suite cdo               none    make -s -C create-diff-object check
@@ -94,6 +104,10 @@ full_suite fuzz-libfuzzer        none     bash create-diff-object/fuzz/run-fuzz.
 full_suite kmod-template         kernel   bash test/driver/kmod-template-qemu.sh
 full_suite unit-valgrind         kernel   bash test/unit/valgrind.sh
 full_suite unit-sanitize         kernel   env UNIT_SANITIZE=1 bash test/unit/run.sh
+# Beside the kernel builds and the kernel suites: the differ's own tests,
+# the host-only command tests, and Debian's kernels (own caches, downloads).
+beside cdo fuzz-mutate objs kpatch-cmd fleet debian debian-6.12 debian-all debian-6.12-all \
+	debian-pinned debian-generic fleet-debian fuzz-libfuzzer
 }
 
 # KPATCH_RUNALL_TABLE=FILE replaces the table above with FILE's suite lines
@@ -226,36 +240,12 @@ if ! make -s -C create-diff-object >"$LOGDIR/build.log" 2>&1; then
 	exit 1
 fi
 
-# The test kernels the selected suites need, each built (or reused) once.
-declare -A KERNEL_OK=()
-for n in "${RUN[@]}"; do
-	k="${SUITE_KERNEL[$n]}"
-	[[ $k == none || $k == archive || -n ${KERNEL_OK[$k]:-} ]] && continue
-	ver="$(kernel_version "$k")"
-	echo "=== test kernel ${ver:-6.1 (default)} (a first build takes 15-30 minutes on 2 cores)"
-	t0=$SECONDS
-	if with_kernel "$ver" bash test/kernel/build-kernel.sh >"$LOGDIR/kernel${ver:+-$ver}.log" 2>&1; then
-		KERNEL_OK[$k]=yes
-		SUMMARY+=("$(printf '%-18s ready %31d s' "kernel ${ver:-6.1}" $((SECONDS - t0)))")
-	else
-		KERNEL_OK[$k]=no
-		tail -n 20 "$LOGDIR/kernel${ver:+-$ver}.log" | sed 's/^/    | /'
-		setup_failed "test kernel ${ver:-6.1}: test/kernel/build-kernel.sh failed (log: $LOGDIR/kernel${ver:+-$ver}.log)"
-	fi
-done
-
-# run_suite NAME: run one suite, check and add its counts.
-run_suite() {
-	local name="$1" k="${SUITE_KERNEL[$1]}" log="$LOGDIR/$1.log" rc line p f s why="" t0=$SECONDS
+# exec_suite NAME: run one suite's command into LOGDIR/NAME.log and write
+# "STATUS SECONDS" to LOGDIR/NAME.status (either lane).
+exec_suite() {
+	local name="$1" k="${SUITE_KERNEL[$1]}" log="$LOGDIR/$1.log" rc t0=$SECONDS
 	local -a cmd
 	eval "cmd=(${SUITE_CMD[$name]})"
-	echo "=== suite $name: ${cmd[*]} (log: $log)"
-	if [[ $k != none && $k != archive && ${KERNEL_OK[$k]} != yes ]]; then
-		fail "$name: not run: its test kernel could not be built"
-		FAILED_SUITES+=("$name")
-		SUMMARY+=("$(printf '%-18s FAILED: no test kernel' "$name")")
-		return
-	fi
 	# A suite whose script is missing fails (it is not "nothing to do").
 	if [[ ${cmd[0]} == bash && ! -f ${cmd[1]} ]]; then
 		echo "missing test script ${cmd[1]}" >"$log"
@@ -264,12 +254,23 @@ run_suite() {
 		with_kernel "$(kernel_version "$k")" "${cmd[@]}" >"$log" 2>&1 </dev/null
 		rc=$?
 	fi
+	echo "$rc $((SECONDS - t0))" >"$LOGDIR/$name.status"
+}
+
+# account_suite NAME: check and add up the counts of a suite that ran.
+account_suite() {
+	local name="$1" log="$LOGDIR/$1.log" rc secs line p f s why="" lane=""
+	local -a cmd
+	eval "cmd=(${SUITE_CMD[$name]})"
+	[[ -n ${SUITE_BESIDE[$name]:-} && $LANES -eq 2 ]] && lane=", ran beside the others"
+	echo "=== suite $name: ${cmd[*]} (log: $log$lane)"
+	read -r rc secs <"$LOGDIR/$name.status" 2>/dev/null || { rc=1 secs=0 why="it did not finish (no $LOGDIR/$name.status)"; }
 	grep -E '^(PASS|FAIL|SKIP)' "$log" | sed 's/^/    /'
 	line="$(grep -E '^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)"
 	if report_parse "$line"; then
 		p=$R_PASS f=$R_FAIL s=$R_SKIP
 	else
-		p=0 f=0 s=0 why="no 'N passed, N failed, N skipped' line"
+		p=0 f=0 s=0 why="${why:-no 'N passed, N failed, N skipped' line}"
 	fi
 	# The summary must agree with the suite's own lines: no more FAIL lines
 	# than failed checks, no more skipped checks than SKIP lines (a skip
@@ -313,12 +314,73 @@ run_suite() {
 		FAILED_SUITES+=("$name")
 		tail -n 25 "$log" | sed 's/^/    | /'
 	fi
-	SUMMARY+=("$(printf '%-18s %5d passed %4d failed %4d skipped %6d s%s' "$name" "$p" "$f" "$s" \
-		$((SECONDS - t0)) "${why:+  ($why)}")")
+	SUMMARY_OF[$name]="$(printf '%-18s %5d passed %4d failed %4d skipped %6d s%s' "$name" "$p" "$f" "$s" \
+		"$secs" "${why:+  ($why)}")"
 }
 
+# run_suite NAME: a suite of the main lane: its kernel must be ready.
+run_suite() {
+	local name="$1" k="${SUITE_KERNEL[$1]}"
+	if [[ $k != none && $k != archive && ${KERNEL_OK[$k]} != yes ]]; then
+		echo "=== suite $name: not run"
+		fail "$name: not run: its test kernel could not be built"
+		FAILED_SUITES+=("$name")
+		SUMMARY_OF[$name]="$(printf '%-18s FAILED: no test kernel' "$name")"
+		return
+	fi
+	exec_suite "$name"
+	account_suite "$name"
+}
+
+# The second lane: the selected "beside" suites, one after the other, in
+# the background from here on (beside the kernel builds); run-all reports
+# them after the main lane, in table order.
+LANES="${KPATCH_RUNALL_LANES:-2}"
+[[ $LANES == 1 || $LANES == 2 ]] || { echo "run-all: KPATCH_RUNALL_LANES must be 1 or 2" >&2; exit 2; }
+declare -A SUMMARY_OF=()
+BESIDE_NAMES=""
+BESIDE_PID=""
+if [[ $LANES -eq 2 ]]; then
+	for n in "${RUN[@]}"; do
+		[[ -n ${SUITE_BESIDE[$n]:-} ]] && BESIDE_NAMES+="${BESIDE_NAMES:+ }$n"
+	done
+	if [[ -n $BESIDE_NAMES ]]; then
+		for n in $BESIDE_NAMES; do rm -f "$LOGDIR/$n.status"; done
+		echo "=== beside the kernel builds and the other suites: $BESIDE_NAMES"
+		( for n in $BESIDE_NAMES; do exec_suite "$n"; done ) </dev/null &
+		BESIDE_PID=$!
+	fi
+fi
+
+# The test kernels the selected suites need, each built (or reused) once.
+declare -A KERNEL_OK=()
 for n in "${RUN[@]}"; do
+	k="${SUITE_KERNEL[$n]}"
+	[[ $k == none || $k == archive || -n ${KERNEL_OK[$k]:-} ]] && continue
+	ver="$(kernel_version "$k")"
+	echo "=== test kernel ${ver:-6.1 (default)} (a first build takes 15-30 minutes on 2 cores)"
+	t0=$SECONDS
+	if with_kernel "$ver" bash test/kernel/build-kernel.sh >"$LOGDIR/kernel${ver:+-$ver}.log" 2>&1; then
+		KERNEL_OK[$k]=yes
+		SUMMARY+=("$(printf '%-18s ready %31d s' "kernel ${ver:-6.1}" $((SECONDS - t0)))")
+	else
+		KERNEL_OK[$k]=no
+		tail -n 20 "$LOGDIR/kernel${ver:+-$ver}.log" | sed 's/^/    | /'
+		setup_failed "test kernel ${ver:-6.1}: test/kernel/build-kernel.sh failed (log: $LOGDIR/kernel${ver:+-$ver}.log)"
+	fi
+done
+
+for n in "${RUN[@]}"; do
+	[[ $LANES -eq 2 && -n ${SUITE_BESIDE[$n]:-} ]] && continue
 	run_suite "$n"
+done
+if [[ -n $BESIDE_PID ]]; then
+	echo "=== waiting for the suites beside ($BESIDE_NAMES)"
+	wait "$BESIDE_PID"
+	for n in $BESIDE_NAMES; do account_suite "$n"; done
+fi
+for n in "${RUN[@]}"; do
+	[[ -n ${SUMMARY_OF[$n]:-} ]] && SUMMARY+=("${SUMMARY_OF[$n]}")
 done
 
 echo "=== summary: $((SECONDS - START)) s in all, setup and test kernels included"

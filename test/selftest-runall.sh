@@ -215,12 +215,31 @@ run_case() {
 		verdict "$c" "an honest and a failing suite: counts added up, only the failing suite named" \
 			1 "6 passed, 2 failed, 1 skipped" "failed suites: exit0-failed$"
 		;;
+	beside)
+		# the mixed table with the failing suite and one honest suite in
+		# the second lane: the same counts, summary in table order, and
+		# with KPATCH_RUNALL_LANES=1 the same again in one lane
+		table "$T/$c.table" honest-a exit0-failed honest-b
+		echo 'beside exit0-failed honest-b' >>"$T/$c.table"
+		manifest "$T/$c.skips" honest-b '^b2: needs a thing'
+		verdict "$c" "suites beside the others (second lane): counts added up, the failing one named, summary in table order" \
+			1 "6 passed, 2 failed, 1 skipped" "failed suites: exit0-failed$" "ran beside the others" \
+			"beside the kernel builds and the other suites: exit0-failed honest-b"
+		if awk '/^=== summary/ { s = 1; next } s && /^    [a-z]/ { printf "%s ", $1 } /^===/ && s { exit }' "$OUT" |
+		   grep -qx 'honest-a exit0-failed honest-b '; then
+			pass "$c: the summary lists the suites in table order"
+		else
+			fail "$c: summary order: $(awk '/^=== summary/,0' "$OUT" | head -n 5 | tr '\n' '|')"
+		fi
+		KPATCH_RUNALL_LANES=1 verdict "$c" "the same table in one lane (KPATCH_RUNALL_LANES=1): the same counts" \
+			1 "6 passed, 2 failed, 1 skipped" "failed suites: exit0-failed$" "!ran beside the others"
+		;;
 	*) fail "no case '$c'" ;;
 	esac
 }
 
 CASES=(honest lie-fail-line lie-exit1 exit0-failed exit-no-fail no-summary ran-nothing missing
-       undeclared unnamed-skip not-happened mixed)
+       undeclared unnamed-skip not-happened mixed beside)
 [[ $# -gt 0 ]] && CASES=("$@")
 for c in "${CASES[@]}"; do
 	run_case "$c"
