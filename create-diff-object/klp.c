@@ -79,6 +79,11 @@ static void classify(struct cdo *cdo, const struct section *sec,
 		reach->kind = REACH_UNDEFINED;
 		return;
 	}
+	if (why == parent_why_stripped)
+		fatal("%s: section %s: %s references local symbol %s; it cannot be found in %s: %s; %s",
+		      cdo->base, sec->name, elf_owner_name(sec, rela->offset),
+		      name, cdo->parent_path, why,
+		      parent_stripped_advice(cdo->parent));
 	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); %s",
 	       cdo->base, sec->name, elf_owner_name(sec, rela->offset),
 	       local ? "local" : "global", name, cdo->parent_path, why,
@@ -100,6 +105,10 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 		       name);
 	if (*found)
 		return;
+	if (why == parent_why_stripped)
+		fatal("%s: section %s: the changed function %s is local; it cannot be found in %s: %s; %s",
+		      cdo->base, func->sec->name, name, cdo->parent_path, why,
+		      parent_stripped_advice(cdo->parent));
 	if (func->force) {
 		warn("%s: function %s not found in %s (%s); KPATCH_FORCE_UNSAFE: included without redirecting it",
 		     cdo->base, name, cdo->objname, why);

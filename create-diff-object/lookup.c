@@ -19,6 +19,7 @@ const char parent_why_no_global[] = "no global symbol of that name in the parent
 const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
 const char parent_why_in_init[] = "it is in an init section (.init*) of the module, freed and dropped from kallsyms once the module's init finishes";
 const char parent_why_init_clash[] = "the module also has a symbol of that name in an init section (.init*), which kallsyms lists only until the module's init finishes, so its position is not stable";
+const char parent_why_stripped[] = "the parent is stripped: its symbol table has no STT_FILE symbols, so the file a static symbol belongs to cannot be known";
 
 /*
  * Which symbols the kernel's kallsyms lists, so that sympos counts the same.
@@ -86,6 +87,66 @@ static void mark_listed(struct parent *parent,
 	ps->listed = !!(secs->flags[shndx] & SHF_ALLOC);
 }
 
+/* "6.1.0-18-amd64" of "vermagic=6.1.0-18-amd64 SMP ..." in .modinfo */
+static char *modinfo_release(Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *name, *p, *end;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".modinfo") ||
+		    !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		for (p = d->d_buf, end = p + d->d_size; p < end;
+		     p += strnlen(p, (size_t)(end - p)) + 1) {
+			size_t len = strnlen(p, (size_t)(end - p));
+
+			if (len > 9 && !strncmp(p, "vermagic=", 9) && p + len < end)
+				return strndup(p + 9, strcspn(p + 9, " "));
+		}
+	}
+	return NULL;
+}
+
+/* The release in ".../lib/modules/REL/..." or ".../vmlinux-REL" */
+static char *path_release(const char *path)
+{
+	const char *p = strstr(path, "/lib/modules/"), *b = base_name(path);
+
+	if (p && strchr(p + 13, '/'))
+		return strndup(p + 13, strcspn(p + 13, "/"));
+	if (!strncmp(b, "vmlinux-", 8) && b[8])
+		return xstrdup(b + 8);
+	return NULL;
+}
+
+const char *parent_stripped_advice(struct parent *parent)
+{
+	const char *rel = parent->kernel_release ? parent->kernel_release :
+			  "<KVER>";
+
+	if (parent->stripped_advice)
+		return parent->stripped_advice;
+	if (parent->is_module)
+		parent->stripped_advice = xasprintf(
+			"strip --strip-debug and INSTALL_MOD_STRIP remove them, as in the modules of /lib/modules; give PARENT_ELF with its symbols: on Debian install linux-image-%s-dbg and use /usr/lib/debug/lib/modules/%s/.../%s, otherwise the .ko of the kernel build",
+			rel, rel, base_name(parent->path));
+	else
+		parent->stripped_advice = xasprintf(
+			"give PARENT_ELF with its symbols: on Debian install linux-image-%s-dbg and use /usr/lib/debug/boot/vmlinux-%s, otherwise the vmlinux of the kernel build",
+			rel, rel);
+	return parent->stripped_advice;
+}
+
 static void release_parent(void *parent)
 {
 	parent_free(parent);
@@ -144,6 +205,9 @@ struct parent *parent_read(const char *path)
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
 		fatal("%s: the parent object is not an ELF file", path);
 	parent->is_module = eh.e_type == ET_REL;
+	parent->kernel_release = modinfo_release(e);
+	if (!parent->kernel_release)
+		parent->kernel_release = path_release(path);
 	read_sections(e, path, secs);
 	while ((scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh))
@@ -160,8 +224,8 @@ struct parent *parent_read(const char *path)
 		break;
 	}
 	if (!data)
-		fatal("%s: the parent object has no symbol table; use an unstripped vmlinux or .ko",
-		      path);
+		fatal("%s: the parent object has no symbol table; %s", path,
+		      parent_stripped_advice(parent));
 
 	parent->syms = xcalloc(n ? n : 1, sizeof(*parent->syms));
 	hash_init(&parent->by_name, n);
@@ -218,6 +282,8 @@ void parent_free(struct parent *parent)
 	free(parent->syms);
 	free(parent->blocks);
 	free(parent->scores);
+	free(parent->kernel_release);
+	free(parent->stripped_advice);
 	hash_free(&parent->by_name);
 	free(parent->path);
 	free(parent);
@@ -322,6 +388,10 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 		}
 		if (matches > 1) {
 			*why = parent_why_ambiguous;
+			return false;
+		}
+		if (!found && !parent->nr_blocks) {
+			*why = parent_why_stripped;
 			return false;
 		}
 		if (!found) {

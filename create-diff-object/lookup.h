@@ -31,6 +31,8 @@ struct parent {
 	char *path;
 	bool is_module;
 	bool from_text;			/* read from readelf -s text */
+	char *kernel_release;		/* kernel release, from .modinfo or the path */
+	char *stripped_advice;		/* parent_stripped_advice() */
 	struct parent_symbol *syms;
 	size_t nr_syms;
 	struct parent_block *blocks;
@@ -89,5 +91,8 @@ extern const char parent_why_no_global[];	/* global not in the parent */
 extern const char parent_why_ambiguous[];	/* several STT_FILE blocks */
 extern const char parent_why_in_init[];	/* it is in a module .init* */
 extern const char parent_why_init_clash[];	/* same name in a module .init* */
+extern const char parent_why_stripped[];	/* no STT_FILE symbols at all */
+/* What to do about a stripped parent: which file with symbols to give */
+const char *parent_stripped_advice(struct parent *parent);
 
 #endif

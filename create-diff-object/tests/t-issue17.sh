@@ -1,0 +1,50 @@
+# Issue 17: classes of kpatch's object corpus and of real kernels.
+
+# strip_parent VERMAGIC: the parent as Debian installs a module without
+# its -dbg package: strip --strip-debug (no STT_FILE symbols) and a
+# .modinfo with the kernel's vermagic.
+strip_parent() {
+	printf 'license=GPL\0vermagic=%s SMP preempt mod_unload modversions \0' "$1" > "$D/modinfo"
+	objcopy --add-section .modinfo="$D/modinfo" --set-section-flags .modinfo=alloc,readonly \
+		--strip-debug "$D/parent.o" "$D/parent.stripped.o"
+	mv "$D/parent.stripped.o" "$D/parent.o"
+}
+
+# A stripped module parent: a static symbol cannot be placed; the error
+# says the parent is stripped and names the -dbg package of its release.
+begin stripped-parent-static-ref
+cat > "$D/orig/foo.c" <<'C'
+static __attribute__((noinline)) int helper(int x) { return x * 3; }
+int foo(int x) { return helper(x) + 1; }
+C
+sed 's/+ 1/+ 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && strip_parent 6.1.0-99-amd64 && cdo foo mymod
+expect_rc 1
+expect_line stderr 'local symbol helper; .*parent\.o: the parent is stripped: its symbol table has no STT_FILE symbols'
+expect_line stderr 'install linux-image-6\.1\.0-99-amd64-dbg and use /usr/lib/debug/lib/modules/6\.1\.0-99-amd64/\.\.\./parent\.o'
+expect_no_line stderr 'no symbols of that source file|matches the running kernel'
+expect_no_file out.o
+
+# A changed static function of a stripped module parent: the same error.
+begin stripped-parent-static-func
+cat > "$D/orig/foo.c" <<'C'
+static __attribute__((noinline, used)) int helper(int x) { return x * 3; }
+int foo(int x) { return helper(x) + 1; }
+C
+sed 's/x \* 3/x * 5/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && strip_parent 6.1.0-99-amd64 && cdo foo mymod
+expect_rc 1
+expect_line stderr 'changed function helper is local; .*the parent is stripped'
+expect_line stderr 'linux-image-6\.1\.0-99-amd64-dbg'
+expect_no_file out.o
+
+# Only global symbols are needed: a stripped parent is enough.
+begin stripped-parent-globals
+cat > "$D/orig/foo.c" <<'C'
+int helper(int x) { return x * 3; }
+int foo(int x) { return helper(x) + 1; }
+C
+sed 's/+ 1/+ 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && strip_parent 6.1.0-99-amd64 && cdo foo mymod
+expect_rc 0
+expect_line stdout '^foo.o: changed function: foo$'
