@@ -48,3 +48,49 @@ sed 's/+ 1/+ 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
 build && strip_parent 6.1.0-99-amd64 && cdo foo mymod
 expect_rc 0
 expect_line stdout '^foo.o: changed function: foo$'
+
+# NL_SET_ERR_MSG's `__msg` are read-only static locals.  A KPATCH_PRINTK
+# (printk is __cold) changes GCC's inlining in the patched function, and
+# the helper that sets a message is no longer inlined into it: the
+# original `__msg.0` used by the changed function is, in the patched
+# object, used only by the helper (a new function).  Same contents, no
+# state: the patched code may use its own copy; not refused.
+begin static-msg-moved
+cat > "$D/orig/foo.c" <<'C'
+struct ack { const char *msg; };
+static inline __attribute__((always_inline)) int check(struct ack *a, int x)
+{
+	if (x > 3) {
+		static const char __msg[] = "value is too large";
+		a->msg = __msg;
+		return -22;
+	}
+	return 0;
+}
+int foo(struct ack *a, int x)
+{
+	static const char __msg[] = "value is negative";
+	if (x < 0) { a->msg = __msg; return -22; }
+	return check(a, x);
+}
+C
+sed -e 's/always_inline/noinline/' -e 's/return check(a, x);/printk("foo %d\\n", x); return check(a, x);/' \
+	-e 's/^struct ack/extern int printk(const char *, ...) __attribute__((cold));\nstruct ack/' \
+	"$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: foo$'
+expect_line stdout '^foo.o: new function: check'
+expect_no_line stderr 'cannot be found in the patched object'
+expect_linkable
+
+# The same with the message reworded: a new read-only string, nothing of
+# the old one's to keep (a writable static local would still be refused).
+begin static-msg-moved-reworded
+cp "$WORK/static-msg-moved/orig/foo.c" "$D/orig/foo.c"
+sed 's/value is too large/value is above 3/' "$WORK/static-msg-moved/patched/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: foo$'
+expect_line dump '^symbol \.rodata\.__msg\.[0-9]+ __msg\.[0-9]+ LOCAL OBJECT$'
+expect_no_line stderr 'cannot be found in the patched object'
