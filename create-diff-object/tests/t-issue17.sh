@@ -94,3 +94,28 @@ expect_rc 0
 expect_line stdout '^foo.o: changed function: foo$'
 expect_line dump '^symbol \.rodata\.__msg\.[0-9]+ __msg\.[0-9]+ LOCAL OBJECT$'
 expect_no_line stderr 'cannot be found in the patched object'
+
+# The patched object's own MODULE_IMPORT_NS lines are carried into OUTPUT.o
+# (kpatch's import-ns: the module object imports 4 namespaces), with the
+# Module.symvers namespaces of the exports it uses, each once; a built-in
+# object's "modname.import_ns=NS" becomes "import_ns=NS".
+begin import-ns-own
+cat > "$D/orig/foo.c" <<'C'
+#define IMPORT(id, s) static const char id[] __attribute__((section(".modinfo"), used, aligned(1))) = s
+IMPORT(imp1, "import_ns=CXL");
+IMPORT(imp2, "import_ns=USB_STORAGE");
+IMPORT(lic, "license=GPL");
+IMPORT(imp3, "foo.import_ns=IOMMUFD");
+extern int mod_fn(int);
+int foo(int x) { return x + 1; }
+C
+sed 's/x + 1/mod_fn(x) + 2/' "$D/orig/foo.c" > "$D/patched/foo.c"
+printf '0x00000000\tmod_fn\tdrivers/foo/some-mod\tEXPORT_SYMBOL_GPL\tCXL\n0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n' > "$D/Module.symvers"
+build && cdo foo
+expect_rc 0
+readelf -p .modinfo "$D/out.o" > "$D/modinfo" 2>&1 || true
+expect_line modinfo '\] *import_ns=CXL$'
+expect_line modinfo '\] *import_ns=USB_STORAGE$'
+expect_line modinfo '\] *import_ns=IOMMUFD$'
+expect_no_line modinfo 'license|foo\.import_ns'
+if [ "$(grep -c 'import_ns=CXL' "$D/modinfo")" = 1 ]; then pass "import_ns=CXL once"; else fail "import_ns=CXL not exactly once"; fi
