@@ -119,3 +119,22 @@ expect_line modinfo '\] *import_ns=USB_STORAGE$'
 expect_line modinfo '\] *import_ns=IOMMUFD$'
 expect_no_line modinfo 'license|foo\.import_ns'
 if [ "$(grep -c 'import_ns=CXL' "$D/modinfo")" = 1 ]; then pass "import_ns=CXL once"; else fail "import_ns=CXL not exactly once"; fi
+
+# kpatch's convert-global-local: a changed global function is LOCAL in
+# OUTPUT.o (other objects of the patch module reach the kernel's function,
+# redirected, not this copy); a new global function stays GLOBAL.
+begin convert-global-local
+cat > "$D/orig/foo.c" <<'C'
+extern void *bar(unsigned long);
+__attribute__((noinline)) void *__kmalloc(unsigned long s, int f) { return bar(s + f); }
+C
+sed 's/s + f/s * f/' "$D/orig/foo.c" > "$D/patched/foo.c"
+echo 'int newglob(int x) { return x + 1; }' >> "$D/patched/foo.c"
+printf '0x00000000\tbar\tvmlinux\tEXPORT_SYMBOL\t\n0x00000000\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n' > "$D/Module.symvers"
+build && cdo foo
+expect_rc 0
+expect_line stdout '^foo.o: changed function: __kmalloc$'
+expect_line dump '^symbol \.text\.__kmalloc __kmalloc LOCAL FUNC$'
+expect_line dump '^symbol \.text\.newglob newglob GLOBAL FUNC$'
+expect_line dump '^func vmlinux __kmalloc 0$'
+expect_linkable
