@@ -15,6 +15,17 @@ static bool is_local(const struct symbol *sym)
 }
 
 /*
+ * The source file a local symbol comes from (its STT_FILE block): an
+ * object linked from several files (ld -r) has one block per file.
+ */
+static const char *source_file(const struct cdo *cdo, const struct symbol *sym)
+{
+	if (sym->twin && sym->twin->file)
+		return sym->twin->file;
+	return sym->file ? sym->file : cdo->orig_file;
+}
+
+/*
  * What to do about a failed parent_lookup(), matching its reason; target:
  * the symbol is referenced by included code (else it is a changed function).
  */
@@ -69,8 +80,8 @@ static void classify(struct cdo *cdo, const struct section *sec,
 	}
 	reach->kind = REACH_KLP;
 	reach->objname = cdo->objname;
-	if (parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name, local,
-			  &reach->sympos, &why))
+	if (parent_lookup(cdo->parent, cdo->orig, source_file(cdo, t), name,
+			  local, &reach->sympos, &why))
 		return;
 	if (!local && !t->sec && why == parent_why_no_global) {
 		/* maybe a new global of another patched object: ld -r decides */
@@ -96,8 +107,8 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 	const char *why = NULL;
 	const char *name = kernel_name(func);
 
-	*found = parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name,
-			       is_local(func), sympos, &why);
+	*found = parent_lookup(cdo->parent, cdo->orig, source_file(cdo, func),
+			       name, is_local(func), sympos, &why);
 	if (*found && func->twin && func->twin->bind == STB_WEAK &&
 	    parent_global_bind(cdo->parent, name) == STB_GLOBAL && !func->force)
 		refuse("%s: section %s: changed function %s is __weak here, but %s uses a strong %s from another file; patching it would replace that one: change the strong definition instead, or KPATCH_IGNORE_FUNCTION(%s)",

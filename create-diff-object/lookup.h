@@ -38,9 +38,13 @@ struct parent {
 	struct parent_block *blocks;
 	size_t nr_blocks;
 	struct hash_table by_name;
-	/* parent_lookup(): how well each block matches the original object */
-	size_t *scores;
-	size_t best_score;
+	/*
+	 * parent_lookup(): how well each block matches each source file of
+	 * the original object (an `ld -r` of several has one STT_FILE each)
+	 */
+	struct hash_table scores_by_file;	/* file -> struct file_scores */
+	struct file_scores **file_scores;
+	size_t nr_file_scores;
 	/* while parent_read() runs */
 	void *handle;
 	int fd;
@@ -77,7 +81,8 @@ const char *symvers_namespace(const struct symvers *sv, const char *name);
 
 /*
  * Find a symbol in the parent. Locals are searched in the STT_FILE block
- * chosen for the original object (file name and its local symbols);
+ * chosen for orig_file, the source file of the original object the symbol
+ * comes from (its name and the local symbols the object has from it);
  * returns false with *why set when not found or ambiguous.
  */
 struct elf_file;

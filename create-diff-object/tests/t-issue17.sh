@@ -138,3 +138,33 @@ expect_line dump '^symbol \.text\.__kmalloc __kmalloc LOCAL FUNC$'
 expect_line dump '^symbol \.text\.newglob newglob GLOBAL FUNC$'
 expect_line dump '^func vmlinux __kmalloc 0$'
 expect_linkable
+
+# kpatch's multifile-pr-1204: an object linked from several source files
+# (ld -r: one STT_FILE block each).  A static function of the second file
+# is looked up in the parent's block of that file, not of the first one.
+begin multifile
+mkdir -p "$D/src"
+cat > "$D/src/version.c" <<'C'
+static __attribute__((noinline)) int show(int x) { return x + 11; }
+int version_proc(int x) { return show(x); }
+C
+cat > "$D/src/cmdline.c" <<'C'
+static __attribute__((noinline)) int cmdline_proc_show(int x) { return x * 3; }
+int cmdline_proc(int x) { return cmdline_proc_show(x); }
+C
+sed 's/x \* 3/x * 5/' "$D/src/cmdline.c" > "$D/src/cmdline-patched.c"
+cat > "$D/other/show.c" <<'C'
+static __attribute__((noinline, used)) int cmdline_proc_show(int x) { return x - 1; }
+int other(int x) { return cmdline_proc_show(x); }
+C
+for f in version cmdline cmdline-patched; do cc_obj "$D/src/$f.c"; done
+ld -r -o "$D/orig/both.o" "$D/src/version.o" "$D/src/cmdline.o"
+cp "$D/src/cmdline-patched.c" "$D/src/cmdline.c" && cc_obj "$D/src/cmdline.c"
+ld -r -o "$D/patched/both.o" "$D/src/version.o" "$D/src/cmdline.o"
+cc_obj "$D/other/show.c"
+ld -r -o "$D/parent.o" "$D/other/show.o" "$D/orig/both.o"
+cdo both
+expect_rc 0
+expect_line stdout '^both.o: changed function: cmdline_proc_show$'
+expect_line dump '^func vmlinux cmdline_proc_show 2$'
+expect_no_line stderr 'not found in'
