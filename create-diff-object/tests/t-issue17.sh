@@ -168,3 +168,74 @@ expect_rc 0
 expect_line stdout '^both.o: changed function: cmdline_proc_show$'
 expect_line dump '^func vmlinux cmdline_proc_show 2$'
 expect_no_line stderr 'not found in'
+
+# Older kernels' code shapes (kpatch's data-read-mostly: napi_disable,
+# netif_napi_del, free_netdev): might_sleep() as ___might_sleep(__FILE__,
+# __LINE__, 0) with the frame set-up (push) between the line immediate and
+# the call; WARN() as warn_slowpath_null(__FILE__, __LINE__).  Only the
+# line numbers differ: no functional change (exit 3).
+old_shape_asm() {
+	cat <<EOS
+	.section .rodata.str1.1,"aMS",@progbits,1
+.LCfile:
+	.string "net/core/dev.c"
+	.section .text.napi_disable,"ax",@progbits
+	.globl napi_disable
+	.type napi_disable,@function
+napi_disable:
+	call __fentry__
+	push %rbp
+	mov \$$1, %esi
+	mov \$.LCfile, %rdi
+	mov %rsp, %rbp
+	push %rbx
+	mov %rdi, %rbx
+	xor %edx, %edx
+	call ___might_sleep
+	pop %rbx
+	pop %rbp
+	ret
+	.size napi_disable, .-napi_disable
+	.section .text.free_netdev,"ax",@progbits
+	.globl free_netdev
+	.type free_netdev,@function
+free_netdev:
+	call __fentry__
+	push %rbp
+	mov %rsp, %rbp
+	push %r12
+	mov \$$2, %esi
+	mov \$.LCfile, %rdi
+	call warn_slowpath_null
+	pop %r12
+	pop %rbp
+	ret
+	.size free_netdev, .-free_netdev
+EOS
+}
+begin old-line-shapes
+old_shape_asm 9876 700 > "$D/orig/dev.s"
+old_shape_asm 9881 705 > "$D/patched/dev.s"
+if gcc -c -o "$D/orig/dev.o" "$D/orig/dev.s" && gcc -c -o "$D/patched/dev.o" "$D/patched/dev.s" &&
+   ld -r -o "$D/parent.o" "$D/orig/dev.o"; then
+	cdo dev
+	expect_rc 3
+	expect_no_line stdout 'changed function'
+else
+	fail "cannot assemble the old code shapes"
+fi
+
+# A real argument next to them still counts: the third argument of
+# ___might_sleep (preempt offset) changed.
+begin old-line-shapes-real
+old_shape_asm 9876 700 > "$D/orig/dev.s"
+old_shape_asm 9876 700 | sed 's/xor %edx, %edx/mov $1, %edx/' > "$D/patched/dev.s"
+if gcc -c -o "$D/orig/dev.o" "$D/orig/dev.s" && gcc -c -o "$D/patched/dev.o" "$D/patched/dev.s" &&
+   ld -r -o "$D/parent.o" "$D/orig/dev.o"; then
+	cdo dev
+	expect_rc 0
+	expect_line stdout '^dev.o: changed function: napi_disable$'
+	expect_no_line stdout 'free_netdev'
+else
+	fail "cannot assemble the old code shapes"
+fi
