@@ -239,3 +239,43 @@ if gcc -c -o "$D/orig/dev.o" "$D/orig/dev.s" && gcc -c -o "$D/patched/dev.o" "$D
 else
 	fail "cannot assemble the old code shapes"
 fi
+
+# kpatch's warn-detect: a blank line before a WARN() of an older kernel
+# (warn_slowpath_null(__FILE__, __LINE__), the frame set-up scheduled
+# between the line and the file name): nothing to patch, exit 3, which
+# kpatch-build refuses to build.
+begin warn-detect
+warn_asm() {
+	cat <<EOS
+	.section .rodata.str1.1,"aMS",@progbits,1
+.LCfile:
+	.string "arch/x86/kvm/x86.c"
+	.section .text.kvm_arch_init,"ax",@progbits
+	.globl kvm_arch_init
+	.type kvm_arch_init,@function
+kvm_arch_init:
+	call __fentry__
+	test %edi, %edi
+	jne 1f
+	mov \$$1, %esi
+	push %rbp
+	mov \$.LCfile, %rdi
+	mov %rsp, %rbp
+	call warn_slowpath_null
+	pop %rbp
+1:	xor %eax, %eax
+	ret
+	.size kvm_arch_init, .-kvm_arch_init
+EOS
+}
+warn_asm 5432 > "$D/orig/x86.s"
+warn_asm 5433 > "$D/patched/x86.s"
+if gcc -c -o "$D/orig/x86.o" "$D/orig/x86.s" && gcc -c -o "$D/patched/x86.o" "$D/patched/x86.s" &&
+   ld -r -o "$D/parent.o" "$D/orig/x86.o"; then
+	cdo x86
+	expect_rc 3
+	expect_no_line stdout 'changed function'
+	expect_no_file out.o
+else
+	fail "cannot assemble the WARN shape"
+fi
