@@ -88,6 +88,7 @@ static void classify(struct cdo *cdo, const struct section *sec,
 		debug("%s: %s not in %s (%s): kept as an undefined reference",
 		      cdo->base, name, cdo->parent_path, why);
 		reach->kind = REACH_UNDEFINED;
+		reach->unknown = true;
 		return;
 	}
 	if (why == parent_why_stripped)
@@ -143,6 +144,21 @@ void klp_classify(struct cdo *cdo, const struct section *sec,
 		  const struct rela *rela, struct reach *reach)
 {
 	classify(cdo, sec, rela, reach);
+	/*
+	 * A key neither exported nor in the parent: defined in another
+	 * module (kpatch's unique-id-pr-1314: a KVM static call, key
+	 * __SCK__kvm_x86_* of kvm.ko, in an object diffed against vmlinux).
+	 * The module would not even load with it undefined; say why here.
+	 */
+	if (reach->unknown && is_key_section(sec)) {
+		bool sc = !strcmp(sec->name, ".static_call_sites");
+
+		refuse("%s: section %s: a %s of an included function uses key %s, which %s neither exports nor defines: it is defined in a module, which a livepatch cannot reach when it loads; %s",
+		       cdo->base, sec->name, sc ? "static call" : "jump label",
+		       reach->name, cdo->objname,
+		       sc ? "call through the key's current function instead (static_call_query()), or patch the code without the static call" :
+		       "use a plain branch on the key's value (static_key_enabled()) in the patch");
+	}
 	if (reach->kind == REACH_KLP && strcmp(reach->objname, "vmlinux") &&
 	    is_key_section(sec))
 		refuse("%s: section %s: a jump label or static call of an included function uses key %s of module %s, which a livepatch cannot reach when it loads; use a plain branch on the key's value (static_key_enabled()) in the patch, or patch the code without the static branch",

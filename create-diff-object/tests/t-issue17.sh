@@ -279,3 +279,49 @@ if gcc -c -o "$D/orig/x86.o" "$D/orig/x86.s" && gcc -c -o "$D/patched/x86.o" "$D
 else
 	fail "cannot assemble the WARN shape"
 fi
+
+# kpatch's unique-id-pr-1314 (arch/x86/kvm/cpuid.o diffed against vmlinux):
+# a static call whose key (__SCK__kvm_x86_*, of kvm.ko) is neither
+# exported nor in the parent is defined in a module: refused, naming it
+# (was kept as an undefined reference the module could not load with).
+begin unknown-static-call-key
+cat > "$D/orig/foo.c" <<'C'
+extern struct static_call_key { void *func; } __SCK__kvm_x86_op;
+extern int __SCT__kvm_x86_op(int);
+int foo(int x)
+{
+	asm volatile("1: call __SCT__kvm_x86_op\n\t"
+		     ".pushsection .static_call_sites, \"a\"\n\t"
+		     ".long 1b - ., __SCK__kvm_x86_op - .\n\t"
+		     ".popsection" : : : "memory");
+	return x + 1;
+}
+C
+sed 's/return x + 1;/return x + 3;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 2
+expect_line stderr 'section \.static_call_sites: a static call of an included function uses key __SCK__kvm_x86_op, which vmlinux neither exports nor defines: it is defined in a module'
+expect_no_file out.o
+
+# The same for a jump label whose key is unknown.
+begin unknown-jump-label-key
+cat > "$D/orig/foo.c" <<'C'
+extern struct my_key { int enabled; } modkey;
+int foo(int x)
+{
+	asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\n\t"
+		 ".pushsection __jump_table, \"aw\"\n\t"
+		 ".balign 8\n\t"
+		 ".long 1b - ., %l[l_yes] - .\n\t"
+		 ".quad %c0 - .\n\t"
+		 ".popsection" : : "i" (&modkey) : : l_yes);
+	return x + 1;
+l_yes:
+	return x + 2;
+}
+C
+sed 's/return x + 1;/return x + 3;/' "$D/orig/foo.c" > "$D/patched/foo.c"
+build && cdo foo
+expect_rc 2
+expect_line stderr 'section __jump_table: a jump label of an included function uses key modkey, which vmlinux neither exports nor defines.*static_key_enabled'
+expect_no_file out.o
