@@ -20,12 +20,14 @@
  * Functions whose second argument (%esi) is __LINE__ (Linux 6.1:
  * __might_sleep(file, line), __might_resched(file, line, offsets),
  * __cant_sleep(file, line, preempt_offset), warn_slowpath_fmt(file, line,
- * taint, fmt, ...)). Only "mov $imm32,%esi" counts: the other arguments
- * are real values.
+ * taint, fmt, ...); older kernels: ___might_sleep(file, line, offset),
+ * warn_slowpath_null(file, line)). Only "mov $imm32,%esi" counts: the
+ * other arguments are real values.
  */
 static const char * const line_functions[] = {
 	"__might_sleep", "__might_fault", "__might_resched",
-	"warn_slowpath_fmt", "__cant_sleep", "__cant_migrate", NULL,
+	"warn_slowpath_fmt", "__cant_sleep", "__cant_migrate",
+	"___might_sleep", "warn_slowpath_null", NULL,
 };
 
 static bool is_line_function(const char *name)
@@ -38,10 +40,11 @@ static bool is_line_function(const char *name)
 	return false;
 }
 
+/* push: older kernels' frame set-up is scheduled among the arguments */
 static bool is_argument_setup(const struct insn *insn)
 {
 	return insn->class == INSN_MOV || insn->class == INSN_LEA ||
-	       insn->class == INSN_ALU;
+	       insn->class == INSN_ALU || insn->class == INSN_PUSH;
 }
 
 /*

@@ -412,6 +412,12 @@ static bool same_contents(const struct symbol *o, const struct symbol *p)
 		       o->sym.st_size);
 }
 
+static bool is_read_only(const struct symbol *sym)
+{
+	return sym->sec && (sym->sec->sh.sh_flags & SHF_ALLOC) &&
+	       !(sym->sec->sh.sh_flags & SHF_WRITE);
+}
+
 static char *static_local_key(const struct symbol *sym)
 {
 	char *base = strip_numbers(sym->name);
@@ -500,6 +506,26 @@ static void correlate_static_locals(struct elf_file *orig,
 			struct symbol *o = node->value;
 
 			if (may_pair_static(o, p)) {
+				set_twins(o, p);
+				break;
+			}
+		}
+	}
+	/*
+	 * Read-only ones (NL_SET_ERR_MSG's __msg) hold no state: when inlining
+	 * moved their use to another function (a helper no longer inlined),
+	 * the same contents under the same base name is the same variable.
+	 */
+	for_each_sym(patched, p) {
+		struct hash_node *node = NULL;
+
+		if (!pkeys[p->index] || p->twin || !is_read_only(p))
+			continue;
+		while ((node = hash_next(&ot, pkeys[p->index], node))) {
+			struct symbol *o = node->value;
+
+			if (!o->twin && o->type == p->type && is_read_only(o) &&
+			    same_contents(o, p)) {
 				set_twins(o, p);
 				break;
 			}

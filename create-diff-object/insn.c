@@ -143,6 +143,8 @@ static enum insn_class classify(const cs_insn *ci)
 		return INSN_MOV;
 	case X86_INS_LEA:
 		return INSN_LEA;
+	case X86_INS_PUSH:
+		return INSN_PUSH;
 	case X86_INS_ADD: case X86_INS_OR: case X86_INS_AND:
 	case X86_INS_SUB: case X86_INS_XOR: case X86_INS_CMP:
 	case X86_INS_TEST:

@@ -29,6 +29,7 @@ enum insn_class {
 	INSN_MOV,		/* mov (any form) */
 	INSN_LEA,
 	INSN_ALU,		/* add/or/and/sub/xor/cmp/test */
+	INSN_PUSH,		/* push: a frame set-up among argument set-up */
 };
 
 /* General-purpose registers, whatever the width they are used with. */

@@ -15,6 +15,17 @@ static bool is_local(const struct symbol *sym)
 }
 
 /*
+ * The source file a local symbol comes from (its STT_FILE block): an
+ * object linked from several files (ld -r) has one block per file.
+ */
+static const char *source_file(const struct cdo *cdo, const struct symbol *sym)
+{
+	if (sym->twin && sym->twin->file)
+		return sym->twin->file;
+	return sym->file ? sym->file : cdo->orig_file;
+}
+
+/*
  * What to do about a failed parent_lookup(), matching its reason; target:
  * the symbol is referenced by included code (else it is a changed function).
  */
@@ -69,16 +80,22 @@ static void classify(struct cdo *cdo, const struct section *sec,
 	}
 	reach->kind = REACH_KLP;
 	reach->objname = cdo->objname;
-	if (parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name, local,
-			  &reach->sympos, &why))
+	if (parent_lookup(cdo->parent, cdo->orig, source_file(cdo, t), name,
+			  local, &reach->sympos, &why))
 		return;
 	if (!local && !t->sec && why == parent_why_no_global) {
 		/* maybe a new global of another patched object: ld -r decides */
 		debug("%s: %s not in %s (%s): kept as an undefined reference",
 		      cdo->base, name, cdo->parent_path, why);
 		reach->kind = REACH_UNDEFINED;
+		reach->unknown = true;
 		return;
 	}
+	if (why == parent_why_stripped)
+		fatal("%s: section %s: %s references local symbol %s; it cannot be found in %s: %s; %s",
+		      cdo->base, sec->name, elf_owner_name(sec, rela->offset),
+		      name, cdo->parent_path, why,
+		      parent_stripped_advice(cdo->parent));
 	refuse("%s: section %s: %s references %s symbol %s which cannot be found in %s (%s); %s",
 	       cdo->base, sec->name, elf_owner_name(sec, rela->offset),
 	       local ? "local" : "global", name, cdo->parent_path, why,
@@ -91,8 +108,8 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 	const char *why = NULL;
 	const char *name = kernel_name(func);
 
-	*found = parent_lookup(cdo->parent, cdo->orig, cdo->orig_file, name,
-			       is_local(func), sympos, &why);
+	*found = parent_lookup(cdo->parent, cdo->orig, source_file(cdo, func),
+			       name, is_local(func), sympos, &why);
 	if (*found && func->twin && func->twin->bind == STB_WEAK &&
 	    parent_global_bind(cdo->parent, name) == STB_GLOBAL && !func->force)
 		refuse("%s: section %s: changed function %s is __weak here, but %s uses a strong %s from another file; patching it would replace that one: change the strong definition instead, or KPATCH_IGNORE_FUNCTION(%s)",
@@ -100,6 +117,10 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
 		       name);
 	if (*found)
 		return;
+	if (why == parent_why_stripped)
+		fatal("%s: section %s: the changed function %s is local; it cannot be found in %s: %s; %s",
+		      cdo->base, func->sec->name, name, cdo->parent_path, why,
+		      parent_stripped_advice(cdo->parent));
 	if (func->force) {
 		warn("%s: function %s not found in %s (%s); KPATCH_FORCE_UNSAFE: included without redirecting it",
 		     cdo->base, name, cdo->objname, why);
@@ -123,6 +144,21 @@ void klp_classify(struct cdo *cdo, const struct section *sec,
 		  const struct rela *rela, struct reach *reach)
 {
 	classify(cdo, sec, rela, reach);
+	/*
+	 * A key neither exported nor in the parent: defined in another
+	 * module (kpatch's unique-id-pr-1314: a KVM static call, key
+	 * __SCK__kvm_x86_* of kvm.ko, in an object diffed against vmlinux).
+	 * The module would not even load with it undefined; say why here.
+	 */
+	if (reach->unknown && is_key_section(sec)) {
+		bool sc = !strcmp(sec->name, ".static_call_sites");
+
+		refuse("%s: section %s: a %s of an included function uses key %s, which %s neither exports nor defines: it is defined in a module, which a livepatch cannot reach when it loads; %s",
+		       cdo->base, sec->name, sc ? "static call" : "jump label",
+		       reach->name, cdo->objname,
+		       sc ? "call through the key's current function instead (static_call_query()), or patch the code without the static call" :
+		       "use a plain branch on the key's value (static_key_enabled()) in the patch");
+	}
 	if (reach->kind == REACH_KLP && strcmp(reach->objname, "vmlinux") &&
 	    is_key_section(sec))
 		refuse("%s: section %s: a jump label or static call of an included function uses key %s of module %s, which a livepatch cannot reach when it loads; use a plain branch on the key's value (static_key_enabled()) in the patch, or patch the code without the static branch",

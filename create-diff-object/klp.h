@@ -24,6 +24,7 @@ struct reach {
 	bool placeholder;	/* REACH_KLP: also a placeholder relocation */
 	bool sc_key;		/* REACH_UNDEFINED __SCT__x: add __SCK__x */
 	bool section_sym;	/* REACH_INTERNAL: relocate to the section symbol */
+	bool unknown;		/* REACH_UNDEFINED: not exported, not in the parent */
 };
 
 void klp_classify(struct cdo *cdo, const struct section *sec,

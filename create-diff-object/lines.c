@@ -41,10 +41,12 @@ static unsigned char next_arg_reg(unsigned char reg)
 	return INSN_REG_NONE;
 }
 
+/* push: older kernels' frame set-up is scheduled among the arguments */
 static bool is_setup(const struct insn *insn)
 {
 	return insn->class == INSN_MOV || insn->class == INSN_LEA ||
-	       insn->class == INSN_ALU || insn->class == INSN_NOP;
+	       insn->class == INSN_ALU || insn->class == INSN_NOP ||
+	       insn->class == INSN_PUSH;
 }
 
 static bool ends_with(const char *s, const char *suffix)

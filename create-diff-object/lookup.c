@@ -19,6 +19,13 @@ const char parent_why_no_global[] = "no global symbol of that name in the parent
 const char parent_why_ambiguous[] = "ambiguous: several files of that name define it equally well";
 const char parent_why_in_init[] = "it is in an init section (.init*) of the module, freed and dropped from kallsyms once the module's init finishes";
 const char parent_why_init_clash[] = "the module also has a symbol of that name in an init section (.init*), which kallsyms lists only until the module's init finishes, so its position is not stable";
+const char parent_why_stripped[] = "the parent is stripped: its symbol table has no STT_FILE symbols, so the file a static symbol belongs to cannot be known";
+
+struct file_scores {
+	const char *file;	/* the original object's STT_FILE name */
+	size_t *scores;		/* per parent block; (size_t)-1: other name */
+	size_t best;		/* (size_t)-1: no block of that name */
+};
 
 /*
  * Which symbols the kernel's kallsyms lists, so that sympos counts the same.
@@ -86,6 +93,66 @@ static void mark_listed(struct parent *parent,
 	ps->listed = !!(secs->flags[shndx] & SHF_ALLOC);
 }
 
+/* "6.1.0-18-amd64" of "vermagic=6.1.0-18-amd64 SMP ..." in .modinfo */
+static char *modinfo_release(Elf *e)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(e, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		const char *name, *p, *end;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(e, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".modinfo") ||
+		    !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		for (p = d->d_buf, end = p + d->d_size; p < end;
+		     p += strnlen(p, (size_t)(end - p)) + 1) {
+			size_t len = strnlen(p, (size_t)(end - p));
+
+			if (len > 9 && !strncmp(p, "vermagic=", 9) && p + len < end)
+				return strndup(p + 9, strcspn(p + 9, " "));
+		}
+	}
+	return NULL;
+}
+
+/* The release in ".../lib/modules/REL/..." or ".../vmlinux-REL" */
+static char *path_release(const char *path)
+{
+	const char *p = strstr(path, "/lib/modules/"), *b = base_name(path);
+
+	if (p && strchr(p + 13, '/'))
+		return strndup(p + 13, strcspn(p + 13, "/"));
+	if (!strncmp(b, "vmlinux-", 8) && b[8])
+		return xstrdup(b + 8);
+	return NULL;
+}
+
+const char *parent_stripped_advice(struct parent *parent)
+{
+	const char *rel = parent->kernel_release ? parent->kernel_release :
+			  "<KVER>";
+
+	if (parent->stripped_advice)
+		return parent->stripped_advice;
+	if (parent->is_module)
+		parent->stripped_advice = xasprintf(
+			"strip --strip-debug and INSTALL_MOD_STRIP remove them, as in the modules of /lib/modules; give PARENT_ELF with its symbols: on Debian install linux-image-%s-dbg and use /usr/lib/debug/lib/modules/%s/.../%s, otherwise the .ko of the kernel build",
+			rel, rel, base_name(parent->path));
+	else
+		parent->stripped_advice = xasprintf(
+			"give PARENT_ELF with its symbols: on Debian install linux-image-%s-dbg and use /usr/lib/debug/boot/vmlinux-%s, otherwise the vmlinux of the kernel build",
+			rel, rel);
+	return parent->stripped_advice;
+}
+
 static void release_parent(void *parent)
 {
 	parent_free(parent);
@@ -144,6 +211,9 @@ struct parent *parent_read(const char *path)
 	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
 		fatal("%s: the parent object is not an ELF file", path);
 	parent->is_module = eh.e_type == ET_REL;
+	parent->kernel_release = modinfo_release(e);
+	if (!parent->kernel_release)
+		parent->kernel_release = path_release(path);
 	read_sections(e, path, secs);
 	while ((scn = elf_nextscn(e, scn))) {
 		if (!gelf_getshdr(scn, &sh))
@@ -160,8 +230,8 @@ struct parent *parent_read(const char *path)
 		break;
 	}
 	if (!data)
-		fatal("%s: the parent object has no symbol table; use an unstripped vmlinux or .ko",
-		      path);
+		fatal("%s: the parent object has no symbol table; %s", path,
+		      parent_stripped_advice(parent));
 
 	parent->syms = xcalloc(n ? n : 1, sizeof(*parent->syms));
 	hash_init(&parent->by_name, n);
@@ -217,7 +287,15 @@ void parent_free(struct parent *parent)
 		free((char *)parent->blocks[i].file);
 	free(parent->syms);
 	free(parent->blocks);
-	free(parent->scores);
+	for (i = 0; i < parent->nr_file_scores; i++) {
+		free(parent->file_scores[i]->scores);
+		free(parent->file_scores[i]);
+	}
+	free(parent->file_scores);
+	if (parent->scores_by_file.buckets)
+		hash_free(&parent->scores_by_file);
+	free(parent->kernel_release);
+	free(parent->stripped_advice);
 	hash_free(&parent->by_name);
 	free(parent->path);
 	free(parent);
@@ -255,42 +333,60 @@ static bool sympos_of(struct parent *parent, const struct parent_symbol *ps,
 	return true;
 }
 
-static bool block_is_best(struct parent *parent, int block, size_t *scores,
-			  size_t best)
+static bool block_is_best(struct parent *parent, int block,
+			  const struct file_scores *fs)
 {
 	return block >= 0 && (size_t)block < parent->nr_blocks &&
-	       scores[block] == best && best != (size_t)-1;
+	       fs->scores[block] == fs->best && fs->best != (size_t)-1;
 }
 
-/* Score every block named like the original object's file. */
-static size_t *score_blocks(struct parent *parent, struct elf_file *orig,
-			    const char *orig_file, size_t *best)
+/*
+ * Score every block named like the source file: how many of the local
+ * symbols the original object has from that file the block has too.
+ */
+static struct file_scores *score_blocks(struct parent *parent,
+					struct elf_file *orig,
+					const char *orig_file)
 {
-	size_t *scores = xcalloc(parent->nr_blocks + 1, sizeof(*scores));
+	struct file_scores *fs = hash_find(&parent->scores_by_file, orig_file);
 	const char *file = base_name(orig_file);
 	size_t i;
 
-	*best = (size_t)-1;
+	if (fs)
+		return fs;
+	fs = xcalloc(1, sizeof(*fs));
+	fs->file = orig_file;
+	fs->scores = xcalloc(parent->nr_blocks + 1, sizeof(*fs->scores));
+	fs->best = (size_t)-1;
 	for (i = 0; i < parent->nr_blocks; i++)
-		scores[i] = strcmp(parent->blocks[i].file, file) ? (size_t)-1 : 0;
+		fs->scores[i] = strcmp(parent->blocks[i].file, file) ?
+				(size_t)-1 : 0;
 	for_each_sym(orig, s) {
 		struct hash_node *node = NULL;
 
 		if (s->bind != STB_LOCAL || (s->type != STT_FUNC &&
-					     s->type != STT_OBJECT))
+					     s->type != STT_OBJECT) ||
+		    !s->file || strcmp(s->file, orig_file))
 			continue;
 		while ((node = hash_next(&parent->by_name, s->name, node))) {
 			struct parent_symbol *ps = node->value;
 
-			if (ps->block >= 0 && scores[ps->block] != (size_t)-1)
-				scores[ps->block]++;
+			if (ps->block >= 0 && fs->scores[ps->block] != (size_t)-1)
+				fs->scores[ps->block]++;
 		}
 	}
 	for (i = 0; i < parent->nr_blocks; i++)
-		if (scores[i] != (size_t)-1 &&
-		    (*best == (size_t)-1 || scores[i] > *best))
-			*best = scores[i];
-	return scores;
+		if (fs->scores[i] != (size_t)-1 &&
+		    (fs->best == (size_t)-1 || fs->scores[i] > fs->best))
+			fs->best = fs->scores[i];
+	if (!parent->scores_by_file.buckets)
+		hash_init(&parent->scores_by_file, 4);
+	parent->file_scores = grow_for(parent->file_scores,
+				       parent->nr_file_scores,
+				       sizeof(*parent->file_scores));
+	parent->file_scores[parent->nr_file_scores++] = fs;
+	hash_add(&parent->scores_by_file, fs->file, fs);
+	return fs;
 }
 
 bool parent_lookup(struct parent *parent, struct elf_file *orig,
@@ -302,20 +398,19 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 	size_t matches = 0;
 
 	if (local) {
+		const struct file_scores *fs;
+
 		if (!orig_file) {
 			*why = "the original object has no STT_FILE symbol";
 			return false;
 		}
 		/* the original object is the same for every lookup */
-		if (!parent->scores)
-			parent->scores = score_blocks(parent, orig, orig_file,
-						      &parent->best_score);
+		fs = score_blocks(parent, orig, orig_file);
 		while ((node = hash_next(&parent->by_name, name, node))) {
 			struct parent_symbol *ps = node->value;
 
 			if (ps->bind == STB_LOCAL &&
-			    block_is_best(parent, ps->block, parent->scores,
-					  parent->best_score)) {
+			    block_is_best(parent, ps->block, fs)) {
 				found = ps;
 				matches++;
 			}
@@ -324,8 +419,12 @@ bool parent_lookup(struct parent *parent, struct elf_file *orig,
 			*why = parent_why_ambiguous;
 			return false;
 		}
+		if (!found && !parent->nr_blocks) {
+			*why = parent_why_stripped;
+			return false;
+		}
 		if (!found) {
-			*why = parent->best_score == (size_t)-1 ?
+			*why = fs->best == (size_t)-1 ?
 			       "no symbols of that source file in the parent" :
 			       "not defined by that source file in the parent";
 			return false;

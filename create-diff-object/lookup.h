@@ -31,14 +31,20 @@ struct parent {
 	char *path;
 	bool is_module;
 	bool from_text;			/* read from readelf -s text */
+	char *kernel_release;		/* kernel release, from .modinfo or the path */
+	char *stripped_advice;		/* parent_stripped_advice() */
 	struct parent_symbol *syms;
 	size_t nr_syms;
 	struct parent_block *blocks;
 	size_t nr_blocks;
 	struct hash_table by_name;
-	/* parent_lookup(): how well each block matches the original object */
-	size_t *scores;
-	size_t best_score;
+	/*
+	 * parent_lookup(): how well each block matches each source file of
+	 * the original object (an `ld -r` of several has one STT_FILE each)
+	 */
+	struct hash_table scores_by_file;	/* file -> struct file_scores */
+	struct file_scores **file_scores;
+	size_t nr_file_scores;
 	/* while parent_read() runs */
 	void *handle;
 	int fd;
@@ -75,7 +81,8 @@ const char *symvers_namespace(const struct symvers *sv, const char *name);
 
 /*
  * Find a symbol in the parent. Locals are searched in the STT_FILE block
- * chosen for the original object (file name and its local symbols);
+ * chosen for orig_file, the source file of the original object the symbol
+ * comes from (its name and the local symbols the object has from it);
  * returns false with *why set when not found or ambiguous.
  */
 struct elf_file;
@@ -89,5 +96,8 @@ extern const char parent_why_no_global[];	/* global not in the parent */
 extern const char parent_why_ambiguous[];	/* several STT_FILE blocks */
 extern const char parent_why_in_init[];	/* it is in a module .init* */
 extern const char parent_why_init_clash[];	/* same name in a module .init* */
+extern const char parent_why_stripped[];	/* no STT_FILE symbols at all */
+/* What to do about a stripped parent: which file with symbols to give */
+const char *parent_stripped_advice(struct parent *parent);
 
 #endif

@@ -122,7 +122,16 @@ static void copy_sections(struct output_state *os)
 
 		if (!is_output_symbol(sym))
 			continue;
-		o = elf_add_symbol(os->out, sym->name, sym->bind, sym->type,
+		/*
+		 * A patched function (klp_func: it has a .kpatch.funcs entry)
+		 * is local in OUTPUT.o: the other objects of the patch module
+		 * (another patched object, the callbacks) must reach the
+		 * kernel's function, redirected by the livepatch, not be linked
+		 * to this copy by name.
+		 */
+		o = elf_add_symbol(os->out, sym->name,
+				   sym->klp_func ? STB_LOCAL : sym->bind,
+				   sym->type,
 				   sym->sec->out, sym->sec->partial ?
 				   sym->new_value : sym->sym.st_value,
 				   sym->sym.st_size);

@@ -85,10 +85,15 @@ void cdo_check_refusals(struct cdo *cdo)
 			refuse("%s: section %s: __init/__exit function %s changed; init and exit code cannot be livepatched: move the change out of it, or KPATCH_IGNORE_FUNCTION(%s) if it only matters at boot/unload",
 			       cdo->base, p->sec->name, p->name, p->name);
 	}
-	/* an original static local the patched code lost track of */
+	/*
+	 * An original static local the patched code lost track of; a
+	 * read-only one (a `__msg` string) holds no state to lose.
+	 */
 	elf = cdo->orig;
 	for_each_sym(elf, o) {
-		if (!o->static_local || o->twin)
+		if (!o->static_local || o->twin ||
+		    (o->sec && (o->sec->sh.sh_flags & SHF_ALLOC) &&
+		     !(o->sec->sh.sh_flags & SHF_WRITE)))
 			continue;
 		for (j = 0; j < o->nr_referrers; j++) {
 			struct symbol *f = o->referrers[j]->twin;

@@ -16,7 +16,8 @@ expect_rc 0
 expect_line stdout '^foo.o: changed function: foo$'
 expect_no_line stdout 'bar'
 expect_line dump '^func vmlinux foo 0$'
-expect_line dump '^symbol \.text\.foo foo GLOBAL FUNC$'
+# a patched function is local in OUTPUT.o (kpatch's convert-global-local)
+expect_line dump '^symbol \.text\.foo foo LOCAL FUNC$'
 expect_no_line dump '^symbol .* bar '
 expect_no_line dump '^klp-reloc .* exported_fn '
 expect_linkable

@@ -195,15 +195,32 @@ find_parent() {
 			find "$b" -name '*.ko*' -not -path '*/.tmp*' 2>/dev/null
 		done >"$TMPDIR_KP/ko-list"
 	fi
+	# The first copy with STT_FILE symbols: /lib/modules has stripped ones
+	# (strip --strip-debug), where create-diff-object cannot place a
+	# static symbol.
+	local stripped=""
 	while IFS= read -r ko; do
 		b="$(basename "$ko")"
 		b="${b%%.ko*}"
-		if [[ "$(kernel_modname "$b")" == "$modname" ]]; then
-			echo "$modname $(uncompressed_ko "$ko")"
+		[[ "$(kernel_modname "$b")" == "$modname" ]] || continue
+		ko="$(uncompressed_ko "$ko")"
+		if has_file_symbols "$ko"; then
+			echo "$modname $ko"
 			return 0
 		fi
+		[[ -n "$stripped" ]] || stripped="$ko"
 	done <"$TMPDIR_KP/ko-list"
+	if [[ -n "$stripped" ]]; then
+		warn "$stripped is stripped (no STT_FILE symbols): static functions and data of $modname cannot be located in it; install the kernel's debug symbols (Debian: apt-get install linux-image-$KREL-dbg, for /usr/lib/debug/lib/modules/$KREL) or give the kernel build with its .ko files"
+		echo "$modname $stripped"
+		return 0
+	fi
 	die "$o belongs to module $modname but no $modname.ko was found for release $KREL (searched: ${MODULE_DIRS[*]}); install the kernel's modules (or its -dbg package)"
+}
+
+# has_file_symbols ELF: its .symtab has STT_FILE symbols (not stripped).
+has_file_symbols() {
+	LC_ALL=C readelf -sW "$1" 2>/dev/null | awk '$4 == "FILE" { found = 1; exit } END { exit !found }'
 }
 
 uncompressed_ko() {

@@ -9,7 +9,7 @@
 # (it aborted), fails even after PASS lines. Ends with
 # "N passed, N failed, N skipped".
 #
-# Usage: run.sh [TEST...]   (TEST = options, kmod-macros, bad-patch, sigint, mirror, lock, intree, crc, build,
+# Usage: run.sh [TEST...]   (TEST = options, parent, kmod-macros, bad-patch, sigint, mirror, lock, intree, crc, build,
 #                             debian, deb, tools-deb, sign)
 # KPATCH_BUILD, KPATCH_CDO, KPATCH_CKM override the tools under test.
 
@@ -18,7 +18,7 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../lib/report.sh
 . "$DIR/../lib/report.sh"
 tests=("$@")
-[[ ${#tests[@]} -gt 0 ]] || tests=(options kmod-macros bad-patch sigint mirror lock intree crc build debian deb tools-deb sign)
+[[ ${#tests[@]} -gt 0 ]] || tests=(options parent kmod-macros bad-patch sigint mirror lock intree crc build debian deb tools-deb sign)
 # Without the cached test kernel only the kernel-free checks run (the
 # kernel takes ~10 minutes to build: test/kernel/build-kernel.sh).
 cache="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
@@ -27,7 +27,7 @@ if [[ ! -f "$cache/kernel/current-${KPATCH_TEST_SRCPKG:-linux-source-6.1}/.built
 	kfree=()
 	for t in "${tests[@]}"; do
 		case "$t" in
-		options|tools-deb) kfree+=("$t") ;;
+		options|tools-deb|parent) kfree+=("$t") ;;
 		*) skip "$t: test kernel not built (run test/kernel/build-kernel.sh)" ;;
 		esac
 	done
