@@ -104,10 +104,40 @@ debfetch_download() {
 	fi
 }
 
-# debfetch_depends DEB NAMEPATTERN: the package names among DEB's Depends
-# that match the ERE NAMEPATTERN (the headers' -common and kbuild).
+# debfetch_depends DEB NAMEPATTERN: "NAME=VERSION" for each of DEB's
+# Depends whose name matches the ERE NAMEPATTERN (the headers' -common and
+# kbuild), at the version the relation asks for: "(= V)" is V; "(>= V)" or
+# none is the newest version apt has that satisfies it (Debian does not
+# rebuild linux-kbuild-X.Y with every kernel: 6.1.192-1's headers take
+# linux-kbuild-6.1 (>= 6.1.192-1), which apt has only at 6.1.192-3).
+# Status 1 (and why) when apt has no version that satisfies one.
 debfetch_depends() {
-	dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "$2" || true
+	local deb="$1" re="$2" dep name op ver v pick
+	while IFS= read -r dep; do
+		dep="${dep#"${dep%%[![:space:]]*}"}"
+		dep="${dep%%|*}"
+		name="${dep%% *}"
+		[[ "$name" =~ $re ]] || continue
+		op="" ver=""
+		if [[ "$dep" =~ \(([<>=]+)[[:space:]]*([^\)[:space:]]+)\) ]]; then
+			op="${BASH_REMATCH[1]}" ver="${BASH_REMATCH[2]}"
+		fi
+		if [[ "$op" == "=" ]]; then
+			echo "$name=$ver"
+			continue
+		fi
+		pick=""
+		while IFS= read -r v; do
+			case "$op" in
+			">="|"") [[ -z "$op" ]] || dpkg --compare-versions "$v" ge "$ver" || continue ;;
+			*) [[ "$op" == ">>" ]] && { dpkg --compare-versions "$v" gt "$ver" || continue; } ;;
+			esac
+			pick="$v"
+			break
+		done < <(debfetch_versions "$name")
+		[[ -n "$pick" ]] || { debfetch_err "$(basename "$deb") needs $dep, which apt does not have"; return 1; }
+		echo "$name=$pick"
+	done < <(dpkg-deb -f "$deb" Depends | tr ',' '\n')
 }
 
 # debfetch_fix_links DIR ROOT: the tree unpacked in DIR will live at ROOT;
@@ -158,12 +188,11 @@ debfetch_root() {
 				{ debfetch_err "apt has no ${f%%=*} at $version"; exec {fd}>&-; return 2; }
 		done
 		debfetch_download "$debs" "${pkgs[@]}" || { exec {fd}>&-; return 1; }
-		# the headers' own dependencies of the same version: -common, kbuild
+		# the headers' own dependencies at the versions they ask for: -common, kbuild
 		local hdeb extra=()
 		hdeb="$(compgen -G "$debs/linux-headers-${kver}_*.deb" | head -n1)"
-		for f in $(debfetch_depends "$hdeb" '^linux-(headers-.*-common.*|kbuild-.*)$'); do
-			extra+=("$f=$version")
-		done
+		mapfile -t extra < <(debfetch_depends "$hdeb" '^linux-(headers-.*-common.*|kbuild-.*)$') ||
+			{ exec {fd}>&-; return 1; }
 		[[ ${#extra[@]} -eq 0 ]] || debfetch_download "$debs" "${extra[@]}" || { exec {fd}>&-; return 1; }
 		echo "debfetch: unpacking the $kver set ($version) into $root" >&2
 		rm -rf "$root" "$root.tmp"
