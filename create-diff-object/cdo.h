@@ -79,8 +79,8 @@ bool is_internal_target(const struct symbol *sym);
 bool is_output_section(const struct section *sec);
 bool is_output_symbol(const struct symbol *sym);
 
-/* special.c */
-struct special_section;
+/* special.c (what each special section is: special_table.h) */
+struct special_kind;
 bool is_special_section(const struct section *sec);
 void special_init(struct cdo *cdo);
 void special_free(struct cdo *cdo);
@@ -90,7 +90,8 @@ void special_prepare(struct cdo *cdo);
 bool special_mark_entries(struct cdo *cdo);
 void special_filter(struct cdo *cdo);
 bool is_key_section(const struct section *sec);
-struct symbol *special_entry_owner(const struct section *sec, size_t size,
+struct symbol *special_entry_owner(const struct special_kind *k,
+				   const struct section *sec, size_t size,
 				   size_t e, unsigned long *off);
 
 /* ibt.c */

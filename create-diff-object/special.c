@@ -3,9 +3,11 @@
  * special.c - x86_64 special sections: keep exactly the entries that belong
  * to included functions.
  *
- * Entry sizes default to Linux 6.1 x86_64 (checked against the kernel
- * headers) and can be overridden with kpatch's variables (BUG_STRUCT_SIZE,
- * ...) or KPATCH_SPECIAL_SIZES="name=size,...". A section whose size is not
+ * What each special section is (entry size, fields, owner) is a row of
+ * special_kinds (special_table.c). Entry sizes default to the table's
+ * (Linux 6.1 x86_64) and can be overridden with kpatch's variables
+ * (BUG_STRUCT_SIZE, ...) or KPATCH_SPECIAL_SIZES="name=size,...", which
+ * kpatch-build sets from the kernel's headers. A section whose size is not
  * a multiple of its entry size only warns while the patch needs none of its
  * entries, and is an error when it does.
  */
@@ -15,48 +17,12 @@
 
 #include "cdo.h"
 #include "log.h"
-
-struct special_desc {
-	const char *name;
-	size_t size;		/* entry size, Linux 6.1 x86_64 */
-	const char *env;	/* kpatch's environment name for the size */
-};
-
-static const struct special_desc special_descs[] = {
-	{ "__bug_table",	12, "BUG_STRUCT_SIZE" },	/* struct bug_entry (relative) */
-	{ "__jump_table",	16, "JUMP_STRUCT_SIZE" },	/* struct jump_entry */
-	{ "__ex_table",		12, "EX_STRUCT_SIZE" },	/* struct exception_table_entry */
-	{ ".altinstructions",	12, "ALT_STRUCT_SIZE" },	/* struct alt_instr */
-	{ ".parainstructions",	16, "PARA_STRUCT_SIZE" },	/* struct paravirt_patch_site */
-	{ ".smp_locks",		4, NULL },
-	{ ".static_call_sites",	8, "STATIC_CALL_STRUCT_SIZE" },	/* struct static_call_site */
-	{ ".retpoline_sites",	4, NULL },
-	{ ".return_sites",	4, NULL },
-	{ ".call_sites",	4, NULL },
-	{ ".ibt_endbr_seal",	4, NULL },
-	{ ".orc_unwind_ip",	4, NULL },
-	{ "__mcount_loc",	8, NULL },
-	{ ".orc_unwind",	6, "ORC_STRUCT_SIZE" },	/* struct orc_entry, no relocs */
-	{ ".printk_index",	8, "PRINTK_INDEX_STRUCT_SIZE" },	/* struct pi_entry * */
-	/* objtool's annotations: special only with --objtool-link (ibt.c) */
-	{ ".discard.retpoline_safe",	4, NULL },
-	{ ".discard.noendbr",		4, NULL },
-	{ ".discard.ibt_endbr_noseal",	4, NULL },
-	{ ".discard.instr_begin",	4, NULL },
-	{ ".discard.instr_end",		4, NULL },
-	{ ".discard.intra_function_calls", 4, NULL },
-	{ ".discard.reachable",		4, NULL },
-	{ ".discard.unreachable",	4, NULL },
-	{ ".discard.ignore_alts",	4, NULL },
-	{ ".discard.validate_unret",	4, NULL },
-	{ ".discard.unwind_hints",	12, NULL },	/* struct unwind_hint */
-};
-
-#define NR_SPECIAL	(sizeof(special_descs) / sizeof(special_descs[0]))
+#include "special_table.h"
 
 /* Which entries of one special section are kept. */
 struct special_state {
 	struct section *sec;
+	const struct special_kind *kind;
 	size_t size;		/* entry size */
 	bool *kept;
 	size_t nr;
@@ -65,21 +31,15 @@ struct special_state {
 
 /* Owned by struct cdo: entry sizes in use and the sections' states. */
 struct special_ctx {
-	size_t sizes[NR_SPECIAL];	/* special_descs[i] with overrides */
+	size_t *sizes;		/* special_kinds[i].size with overrides */
 	struct special_state *states;
 	size_t nr_states;
 	struct special_state *orc, *orc_ip;	/* kept alike, or NULL */
 };
 
-/* Index in special_descs of the section called name, or -1. */
-static int find_desc(const char *name)
+static size_t kind_index(const struct special_kind *k)
 {
-	size_t i;
-
-	for (i = 0; i < NR_SPECIAL; i++)
-		if (!strcmp(special_descs[i].name, name))
-			return (int)i;
-	return -1;
+	return (size_t)(k - special_kinds);
 }
 
 /* "a, b, c": the section names KPATCH_SPECIAL_SIZES accepts (for messages) */
@@ -88,9 +48,11 @@ static char *valid_names(void)
 	char *list = xstrdup(""), *next;
 	size_t i;
 
-	for (i = 0; i < NR_SPECIAL; i++) {
-		next = xasprintf("%s%s%s", list, i ? ", " : "",
-				 special_descs[i].name);
+	for (i = 0; i < nr_special_kinds; i++) {
+		if (!(special_kinds[i].flags & SPECIAL_KEEP))
+			continue;
+		next = xasprintf("%s%s%s", list, *list ? ", " : "",
+				 special_kinds[i].name);
 		free(list);
 		list = next;
 	}
@@ -105,8 +67,8 @@ static void parse_sizes(struct special_ctx *ctx, const char *env)
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '='), *end;
+		const struct special_kind *k;
 		unsigned long size;
-		int i;
 
 		if (!eq)
 			fatal("KPATCH_SPECIAL_SIZES: '%s' is not name=size", tok);
@@ -115,11 +77,11 @@ static void parse_sizes(struct special_ctx *ctx, const char *env)
 		if (*end || !size)
 			fatal("KPATCH_SPECIAL_SIZES: bad size '%s' for %s; expected name=bytes, e.g. __bug_table=12",
 			      eq + 1, tok);
-		i = find_desc(tok);
-		if (i < 0)
+		k = special_kept_kind(tok);
+		if (!k)
 			fatal("KPATCH_SPECIAL_SIZES: unknown section '%s'; valid names: %s",
 			      tok, valid_names());
-		ctx->sizes[i] = size;
+		ctx->sizes[kind_index(k)] = size;
 	}
 	free(copy);
 }
@@ -134,19 +96,19 @@ void special_init(struct cdo *cdo)
 	const char *env = getenv("KPATCH_SPECIAL_SIZES");
 	size_t i;
 
-	for (i = 0; i < NR_SPECIAL; i++) {
-		const char *v = special_descs[i].env ?
-				getenv(special_descs[i].env) : NULL;
+	ctx->sizes = xcalloc(nr_special_kinds, sizeof(*ctx->sizes));
+	for (i = 0; i < nr_special_kinds; i++) {
+		const struct special_kind *k = &special_kinds[i];
+		const char *v = k->env ? getenv(k->env) : NULL;
 		char *end;
 
-		ctx->sizes[i] = special_descs[i].size;
+		ctx->sizes[i] = k->size;
 		if (!v || !*v)
 			continue;
 		ctx->sizes[i] = strtoul(v, &end, 0);
 		if (*end || !ctx->sizes[i])
-			fatal("%s: bad size '%s' for %s; expected bytes, e.g. %s=%zu",
-			      special_descs[i].env, v, special_descs[i].name,
-			      special_descs[i].env, special_descs[i].size);
+			fatal("%s: bad size '%s' for %s; expected bytes, e.g. %s=%u",
+			      k->env, v, k->name, k->env, k->size);
 	}
 	cdo->special = ctx;
 	if (env && *env)
@@ -156,11 +118,11 @@ void special_init(struct cdo *cdo)
 /* "KPATCH_SPECIAL_SIZES="name=<sizeof entry>" (or NAME_STRUCT_SIZE)" advice */
 static char *size_advice(const char *name)
 {
-	int i = find_desc(name);
+	const struct special_kind *k = special_kept_kind(name);
 
-	if (i >= 0 && special_descs[i].env)
+	if (k && k->env)
 		return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" (or %s)",
-				 name, special_descs[i].env);
+				 name, k->env);
 	return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\"", name);
 }
 
@@ -174,6 +136,7 @@ void special_free(struct cdo *cdo)
 	for (s = 0; s < ctx->nr_states; s++)
 		free(ctx->states[s].kept);
 	free(ctx->states);
+	free(ctx->sizes);
 	free(ctx);
 	cdo->special = NULL;
 }
@@ -181,16 +144,19 @@ void special_free(struct cdo *cdo)
 /* Entry size of a special section (KPATCH_SPECIAL_SIZES applied), 0 if none. */
 size_t special_entry_size(const struct cdo *cdo, const char *name)
 {
-	int i = find_desc(name);
+	const struct special_kind *k = special_kept_kind(name);
 
-	return i < 0 ? 0 : cdo->special->sizes[i];
+	return k ? cdo->special->sizes[kind_index(k)] : 0;
 }
 
+/* objtool's annotations are special only when objtool reads them (ibt.c). */
 bool is_special_section(const struct section *sec)
 {
-	if (is_rela_section(sec) || find_desc(sec->name) < 0)
+	const struct special_kind *k;
+
+	if (is_rela_section(sec) || !(k = special_kept_kind(sec->name)))
 		return false;
-	return strncmp(sec->name, ".discard.", 9) || sec->objtool_annotation;
+	return !(k->flags & SPECIAL_ANNOTATION) || sec->objtool_annotation;
 }
 
 bool is_dropped_section(const struct section *sec)
@@ -225,7 +191,8 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	ctx->states = xrealloc(ctx->states,
 			       (ctx->nr_states + 1) * sizeof(*ctx->states));
 	ctx->states[ctx->nr_states] = (struct special_state){
-		.sec = sec, .size = size, .nr = sec->size / size,
+		.sec = sec, .kind = special_kept_kind(sec->name), .size = size,
+		.nr = sec->size / size,
 	};
 	if (sec->size % size) {
 		/* fatal only if the patch needs entries (special_mark_entries) */
@@ -242,18 +209,21 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	return &ctx->states[ctx->nr_states++];
 }
 
-/* The relocation of entry e's first field: the code the entry describes. */
-static struct rela *entry_code(const struct section *sec, size_t size,
-			       size_t e)
+/* The relocation of entry e's code field (what the entry describes), or NULL. */
+static struct rela *entry_code(const struct special_kind *k,
+			       const struct section *sec, size_t size, size_t e)
 {
-	return elf_rela_at(sec, e * size);
+	if (k->code == SPECIAL_NONE)
+		return NULL;
+	return elf_rela_at(sec, e * size + (size_t)k->code);
 }
 
 /* The function entry e describes and the offset into it, or NULL. */
-struct symbol *special_entry_owner(const struct section *sec, size_t size,
+struct symbol *special_entry_owner(const struct special_kind *k,
+				   const struct section *sec, size_t size,
 				   size_t e, unsigned long *off)
 {
-	struct rela *r = entry_code(sec, size, e);
+	struct rela *r = entry_code(k, sec, size, e);
 	struct symbol *sym;
 	long t;
 
@@ -314,15 +284,29 @@ static bool printk_entry_included(struct cdo *cdo, const struct section *sec,
 static bool owner_included(struct cdo *cdo, struct special_state *st,
 			   size_t e)
 {
-	struct rela *r = entry_code(st->sec, st->size, e);
+	struct rela *r = entry_code(st->kind, st->sec, st->size, e);
 	struct section *code;
 
-	if (r && !strcmp(st->sec->name, ".printk_index"))
+	if (r && st->kind->owner == OWNER_PRINTK)
 		return printk_entry_included(cdo, st->sec, r);
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
 		return false;
 	return code->include && !code->partial && !code->ignore;
+}
+
+/* The section whose entries go with .orc_unwind's (OWNER_ORC_IP), one to one. */
+#define ORC_IP_SECTION	".orc_unwind_ip"
+
+/* The section of the OWNER_ORC_IP row (.orc_unwind) in elf, or NULL. */
+static struct section *orc_section(struct elf_file *elf)
+{
+	size_t i;
+
+	for (i = 0; i < nr_special_kinds; i++)
+		if (special_kinds[i].owner == OWNER_ORC_IP)
+			return elf_find_section(elf, special_kinds[i].name);
+	return NULL;
 }
 
 /*
@@ -339,11 +323,11 @@ void special_prepare(struct cdo *cdo)
 	for_each_sec(cdo->patched, sec) {
 		if (sec->ignore || !sec->rela || !is_special_section(sec))
 			continue;
-		if (!strcmp(sec->name, ".orc_unwind_ip"))
+		if (!strcmp(sec->name, ORC_IP_SECTION))
 			ip = (ssize_t)ctx->nr_states;
 		get_state(cdo, sec);
 	}
-	orcsec = elf_find_section(cdo->patched, ".orc_unwind");
+	orcsec = orc_section(cdo->patched);
 	if (ip < 0 || !orcsec)
 		return;
 	/* get_state() may move states[]: take the other pointer after it */
@@ -465,6 +449,7 @@ void special_filter(struct cdo *cdo)
 
 bool is_key_section(const struct section *sec)
 {
-	return !strcmp(sec->name, "__jump_table") ||
-	       !strcmp(sec->name, ".static_call_sites");
+	const struct special_kind *k = special_kind(sec->name);
+
+	return k && (k->flags & SPECIAL_KEY);
 }
