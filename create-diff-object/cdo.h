@@ -88,7 +88,13 @@ size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
 void special_prepare(struct cdo *cdo);
 bool special_mark_entries(struct cdo *cdo);
-void special_filter(struct cdo *cdo);
+void special_finish(struct cdo *cdo);
+/* Offset in OUTPUT.o of byte off of sec; false: its entry is left out. */
+bool special_out_offset(const struct cdo *cdo, const struct section *sec,
+			unsigned long off, unsigned long *out);
+/* The kept entries of special section sec (malloc'd, *size), or NULL. */
+unsigned char *special_kept_data(const struct cdo *cdo,
+				 const struct section *sec, size_t *size);
 bool is_key_section(const struct section *sec);
 struct symbol *special_entry_owner(const struct special_kind *k,
 				   const struct section *sec, size_t size,

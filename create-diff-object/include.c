@@ -219,5 +219,5 @@ void cdo_include(struct cdo *cdo)
 	}
 	free(cdo->work);
 	cdo->work = NULL;
-	special_filter(cdo);
+	special_finish(cdo);
 }

@@ -26,6 +26,8 @@ struct special_state {
 	size_t size;		/* entry size */
 	bool *kept;
 	size_t nr;
+	size_t *place;		/* special_finish(): kept entries before entry e */
+	size_t nr_kept;
 	bool bad_size;		/* size not a multiple: no entry may be kept */
 };
 
@@ -133,8 +135,10 @@ void special_free(struct cdo *cdo)
 
 	if (!ctx)
 		return;
-	for (s = 0; s < ctx->nr_states; s++)
+	for (s = 0; s < ctx->nr_states; s++) {
 		free(ctx->states[s].kept);
+		free(ctx->states[s].place);
+	}
 	free(ctx->states);
 	free(ctx->sizes);
 	free(ctx);
@@ -397,54 +401,79 @@ bool special_mark_entries(struct cdo *cdo)
 	return any;
 }
 
-/* Rewrite each special section to hold only its kept entries. */
-void special_filter(struct cdo *cdo)
+/*
+ * After include: a special section is in the output when any of its
+ * entries is kept; each kept entry's place in the output copy is the
+ * number of kept entries before it. The input model is not changed:
+ * resolve.c moves the relocations (special_out_offset()), output.c copies
+ * the kept entries (special_kept_data()).
+ */
+void special_finish(struct cdo *cdo)
 {
 	struct special_ctx *ctx = cdo->special;
-	size_t s;
+	size_t s, e;
 
 	for (s = 0; s < ctx->nr_states; s++) {
 		struct special_state *st = &ctx->states[s];
-		struct section *sec = st->sec;
-		size_t size = st->size, e, n = 0, nrel = 0;
-		unsigned char *data = xcalloc(st->nr + 1, size);
-		struct rela *relas = NULL;
+		size_t n = 0;
 
-		if (sec->rela)
-			relas = xcalloc(sec->rela->nr_relas + 1,
-					sizeof(*relas));
+		st->place = xcalloc(st->nr + 1, sizeof(*st->place));
 		for (e = 0; e < st->nr; e++) {
-			size_t j, end;
-
-			if (!st->kept[e])
-				continue;
-			memcpy(data + n * size, sec->data + e * size, size);
-			if (sec->rela) {
-				j = elf_rela_lower_bound(sec->rela, e * size);
-				end = elf_rela_lower_bound(sec->rela,
-							   (e + 1) * size);
-				for (; j < end; j++) {
-					relas[nrel] = sec->rela->relas[j];
-					relas[nrel].offset -= (e - n) * size;
-					nrel++;
-				}
-			}
-			n++;
+			st->place[e] = n;
+			n += st->kept[e];
 		}
-		if (sec->data_owned)
-			free(sec->data);
-		sec->data = data;
-		sec->data_owned = true;
-		sec->size = n * size;
-		if (sec->rela) {
-			free(sec->rela->relas);
-			sec->rela->relas = relas;
-			sec->rela->nr_relas = nrel;
-		}
-		sec->include = n > 0;
-		if (sec->secsym)
-			sec->secsym->include = n > 0;
+		st->nr_kept = n;
+		st->sec->include = n > 0;
+		if (st->sec->secsym)
+			st->sec->secsym->include = n > 0;
 	}
+}
+
+/* The entries state of special section sec, or NULL. */
+static const struct special_state *find_state(const struct cdo *cdo,
+					      const struct section *sec)
+{
+	const struct special_ctx *ctx = cdo->special;
+	size_t s;
+
+	for (s = 0; ctx && s < ctx->nr_states; s++)
+		if (ctx->states[s].sec == sec)
+			return &ctx->states[s];
+	return NULL;
+}
+
+bool special_out_offset(const struct cdo *cdo, const struct section *sec,
+			unsigned long off, unsigned long *out)
+{
+	const struct special_state *st = find_state(cdo, sec);
+	size_t e;
+
+	*out = off;
+	if (!st)
+		return true;
+	e = off / st->size;
+	if (e >= st->nr || !st->kept[e])
+		return false;
+	*out = off - (e - st->place[e]) * st->size;
+	return true;
+}
+
+unsigned char *special_kept_data(const struct cdo *cdo,
+				 const struct section *sec, size_t *size)
+{
+	const struct special_state *st = find_state(cdo, sec);
+	unsigned char *data;
+	size_t e, n = 0;
+
+	if (!st)
+		return NULL;
+	data = xcalloc(st->nr_kept + 1, st->size);
+	for (e = 0; e < st->nr; e++)
+		if (st->kept[e])
+			memcpy(data + n++ * st->size, sec->data + e * st->size,
+			       st->size);
+	*size = n * st->size;
+	return data;
 }
 
 bool is_key_section(const struct section *sec)
