@@ -73,7 +73,6 @@ void cdo_check_refusals(struct cdo *cdo);
 
 /* include.c */
 void cdo_include(struct cdo *cdo);
-bool include_rela_target(struct cdo *cdo, struct rela *rela);
 bool is_changed_function(const struct symbol *sym);
 bool is_internal_target(const struct symbol *sym);
 bool is_output_section(const struct section *sec);
@@ -87,7 +86,18 @@ void special_free(struct cdo *cdo);
 size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
 void special_prepare(struct cdo *cdo);
-bool special_mark_entries(struct cdo *cdo);
+/* A kept entry's relocations: sec->rela->relas[first, end) */
+struct special_edge {
+	struct section *sec;
+	size_t first, end;
+};
+/* Where special_next_entry() is in a round (zeroed at its start). */
+struct special_cursor {
+	size_t s, e;
+	bool entered;		/* state s: the size check is done */
+};
+bool special_next_entry(struct cdo *cdo, struct special_cursor *cur,
+			struct special_edge *edge);
 void special_finish(struct cdo *cdo);
 /* Offset in OUTPUT.o of byte off of sec; false: its entry is left out. */
 bool special_out_offset(const struct cdo *cdo, const struct section *sec,

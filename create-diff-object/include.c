@@ -75,6 +75,8 @@ bool is_internal_target(const struct symbol *sym)
 	return sym->include;
 }
 
+static bool include_rela_target(struct cdo *cdo, struct rela *rela);
+
 /*
  * A special static living with others in one section (__dyndbg descriptors,
  * .data.once flags): take just this symbol and what it references.
@@ -96,7 +98,7 @@ static void include_partial_symbol(struct cdo *cdo, struct symbol *t)
 }
 
 /* Include what a relocation of included code needs; true if anything new. */
-bool include_rela_target(struct cdo *cdo, struct rela *rela)
+static bool include_rela_target(struct cdo *cdo, struct rela *rela)
 {
 	struct symbol *t = rela->sym;
 
@@ -193,6 +195,25 @@ static void include_callbacks(struct cdo *cdo)
 	}
 }
 
+/*
+ * One round over the special-section entries: each newly kept entry
+ * (special.c decides which) is an edge to the targets of its relocations.
+ */
+static bool include_special_entries(struct cdo *cdo)
+{
+	struct special_cursor cur = { 0 };
+	struct special_edge edge;
+	bool any = false;
+	size_t j;
+
+	while (special_next_entry(cdo, &cur, &edge)) {
+		any = true;
+		for (j = edge.first; j < edge.end; j++)
+			include_rela_target(cdo, &edge.sec->rela->relas[j]);
+	}
+	return any;
+}
+
 void cdo_include(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -213,7 +234,7 @@ void cdo_include(struct cdo *cdo)
 
 		more |= include_children(cdo);
 		more |= include_run_worklist(cdo);
-		more |= special_mark_entries(cdo);
+		more |= include_special_entries(cdo);
 		if (!more && !cdo->nr_work)
 			break;
 	}

@@ -199,7 +199,7 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 		.nr = sec->size / size,
 	};
 	if (sec->size % size) {
-		/* fatal only if the patch needs entries (special_mark_entries) */
+		/* fatal only if the patch needs entries (special_next_entry) */
 		char *advice = size_advice(sec->name);
 
 		warn("%s: section %s: size %zu is not a multiple of the entry size %zu; its entries are dropped, which is only right while the patch changes no code they describe; set %s from the kernel's headers",
@@ -368,37 +368,44 @@ static void check_bad_size_unused(struct cdo *cdo, struct special_state *st)
 	}
 }
 
-bool special_mark_entries(struct cdo *cdo)
+/*
+ * The next entry to keep in this round of include: one not kept yet whose
+ * owner is in the output. Marks it kept and returns in *edge the range of
+ * its relocations, which include.c follows like any other edge before it
+ * asks for the next one (what they include may be the owner of a later
+ * entry). false at the end of the round; *cur starts zeroed each round.
+ */
+bool special_next_entry(struct cdo *cdo, struct special_cursor *cur,
+			struct special_edge *edge)
 {
 	struct special_ctx *ctx = cdo->special;
-	bool any = false;
-	size_t s, e;
 
-	for (s = 0; s < ctx->nr_states; s++) {
-		struct special_state *st = &ctx->states[s];
+	for (; cur->s < ctx->nr_states; cur->s++, cur->e = 0, cur->entered = false) {
+		struct special_state *st = &ctx->states[cur->s];
 		struct section *sec = st->sec;
 
 		if (st == ctx->orc)
 			continue;
-		if (st->bad_size)
+		if (!cur->entered && st->bad_size)
 			check_bad_size_unused(cdo, st);
-		for (e = 0; e < st->nr; e++) {
-			size_t j, end;
+		cur->entered = true;
+		for (; cur->e < st->nr; cur->e++) {
+			size_t e = cur->e;
 
 			if (st->kept[e] || !owner_included(cdo, st, e))
 				continue;
 			st->kept[e] = true;
-			any = true;
-			j = elf_rela_lower_bound(sec->rela, e * st->size);
-			end = elf_rela_lower_bound(sec->rela,
-						   (e + 1) * st->size);
-			for (; j < end; j++)
-				include_rela_target(cdo, &sec->rela->relas[j]);
+			edge->sec = sec;
+			edge->first = elf_rela_lower_bound(sec->rela, e * st->size);
+			edge->end = elf_rela_lower_bound(sec->rela,
+							 (e + 1) * st->size);
+			cur->e++;
+			return true;
 		}
 	}
 	if (ctx->orc)
 		memcpy(ctx->orc->kept, ctx->orc_ip->kept, ctx->orc->nr);
-	return any;
+	return false;
 }
 
 /*
