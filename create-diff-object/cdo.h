@@ -68,12 +68,15 @@ void output_import_namespaces(struct cdo *cdo, struct elf_file *out);
 /* compare.c */
 void cdo_compare(struct cdo *cdo);
 
+/* decide.c: sym->change, cdo->nr_changed / nr_new */
+void cdo_decide(struct cdo *cdo);
+bool is_changed_function(const struct symbol *sym);
+
 /* refuse.c */
 void cdo_check_refusals(struct cdo *cdo);
 
 /* include.c */
 void cdo_include(struct cdo *cdo);
-bool is_changed_function(const struct symbol *sym);
 bool is_internal_target(const struct symbol *sym);
 bool is_output_section(const struct section *sec);
 bool is_output_symbol(const struct symbol *sym);

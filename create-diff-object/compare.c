@@ -574,12 +574,4 @@ void cdo_compare(struct cdo *cdo)
 						      q->reason ? q->reason : "?");
 		}
 	}
-	for_each_sym(elf, p) {
-		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
-		    p->parent || p->ignore)
-			continue;
-		if (cdo->explain || cdo->log.debug)
-			fprintf(stderr, "%s: %s changed: %s\n", cdo->base,
-				p->name, p->reason);
-	}
 }

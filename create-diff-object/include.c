@@ -11,12 +11,6 @@
 #include "cdo.h"
 #include "log.h"
 
-bool is_changed_function(const struct symbol *sym)
-{
-	return sym->type == STT_FUNC && sym->status == ST_CHANGED &&
-	       !sym->ignore && !sym->parent && sym->sec && !sym->sec->ignore;
-}
-
 /* Include sec; its relocations are followed from the worklist. */
 static void include_section(struct cdo *cdo, struct section *sec)
 {
@@ -167,13 +161,6 @@ static bool include_children(struct cdo *cdo)
 	return any;
 }
 
-static bool is_new_function(const struct symbol *sym)
-{
-	return sym->type == STT_FUNC && sym->status == ST_NEW && sym->sec &&
-	       !sym->ignore && !sym->sec->ignore && !sym->parent &&
-	       is_text_section(sym->sec) && !is_special_section(sym->sec);
-}
-
 static void include_callbacks(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -218,15 +205,10 @@ void cdo_include(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
 
-	for_each_sym(elf, s) {
-		if (is_changed_function(s)) {
+	/* the changed and new functions (decide.c) */
+	for_each_sym(elf, s)
+		if (s->change != FUNC_UNCHANGED)
 			include_symbol(cdo, s);
-			cdo->nr_changed++;
-		} else if (is_new_function(s)) {
-			include_symbol(cdo, s);
-			cdo->nr_new++;
-		}
-	}
 	special_prepare(cdo);
 	include_callbacks(cdo);
 	for (;;) {
