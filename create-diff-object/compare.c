@@ -397,7 +397,7 @@ static char *compare_entry(const struct special_kind *k,
 {
 	unsigned long ob = eo * size, pb = ep * size, i;
 	bool line = special_field_in(k, k->line, SPECIAL_LINE_WIDTH, size);
-	bool repl = special_field_in(k, k->repl, 4, size) &&
+	bool repl = special_field_in(k, k->repl, SPECIAL_REPL_WIDTH, size) &&
 		    special_field_in(k, k->len, SPECIAL_LEN_WIDTH, size);
 	size_t oi, on, pi, pn;
 

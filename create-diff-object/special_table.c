@@ -26,36 +26,36 @@
 #define ANNOTATION	SPECIAL_ANNOTATION
 
 const struct special_kind special_kinds[] = {
-/*	  name			size env			probe			code repl repl_sec len key line owner	flags */
-	{ "__bug_table",	12, "BUG_STRUCT_SIZE",		"__bug_table",		0, N, NULL, N,  N, 8, OWNER_CODE,	KEEP | COMPARED },
-	{ "__jump_table",	16, "JUMP_STRUCT_SIZE",		"__jump_table",		0, N, NULL, N,  8, N, OWNER_CODE,	KEEP | COMPARED | KEY },
-	{ "__ex_table",		12, "EX_STRUCT_SIZE",		"__ex_table",		0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | COMPARED },
-	{ ".altinstructions",	12, "ALT_STRUCT_SIZE",		"altinstructions",	0, 4, ".altinstr_replacement", 11, N, N, OWNER_CODE,	KEEP | COMPARED },
-	{ ".parainstructions",	16, "PARA_STRUCT_SIZE",		"parainstructions",	0, N, NULL, N,  N, N, OWNER_CODE,	KEEP },
-	{ ".smp_locks",		4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP },
-	{ ".static_call_sites",	8,  "STATIC_CALL_STRUCT_SIZE",	"static_call_sites",	0, N, NULL, N,  4, N, OWNER_CODE,	KEEP | COMPARED | KEY | OBJTOOL },
-	{ ".retpoline_sites",	4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | OBJTOOL },
-	{ ".return_sites",	4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | OBJTOOL },
-	{ ".call_sites",	4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | OBJTOOL },
-	{ ".ibt_endbr_seal",	4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | OBJTOOL },
-	{ ".orc_unwind_ip",	4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	KEEP | OBJTOOL },
-	{ "__mcount_loc",	8,  NULL,			"__mcount_loc",		0, N, NULL, N,  N, N, OWNER_CODE,	KEEP },
-	{ ".orc_unwind",	6,  "ORC_STRUCT_SIZE",		"orc_unwind",		N, N, NULL, N,  N, N, OWNER_ORC_IP,	KEEP | OBJTOOL },
-	{ ".printk_index",	8,  "PRINTK_INDEX_STRUCT_SIZE",	NULL,			0, N, NULL, N,  N, N, OWNER_PRINTK,	KEEP },
+	/* name, size, env, probe, code, repl, repl_sec, len, key, line, owner, flags */
+	{ "__bug_table",                   12, "BUG_STRUCT_SIZE",          "__bug_table",       0, N, NULL,                    N,  N, 8, OWNER_CODE,   KEEP | COMPARED },
+	{ "__jump_table",                  16, "JUMP_STRUCT_SIZE",         "__jump_table",      0, N, NULL,                    N,  8, N, OWNER_CODE,   KEEP | COMPARED | KEY },
+	{ "__ex_table",                    12, "EX_STRUCT_SIZE",           "__ex_table",        0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | COMPARED },
+	{ ".altinstructions",              12, "ALT_STRUCT_SIZE",          "altinstructions",   0, 4, ".altinstr_replacement", 11, N, N, OWNER_CODE,   KEEP | COMPARED },
+	{ ".parainstructions",             16, "PARA_STRUCT_SIZE",         "parainstructions",  0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP },
+	{ ".smp_locks",                    4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP },
+	{ ".static_call_sites",            8,  "STATIC_CALL_STRUCT_SIZE",  "static_call_sites", 0, N, NULL,                    N,  4, N, OWNER_CODE,   KEEP | COMPARED | KEY | OBJTOOL },
+	{ ".retpoline_sites",              4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | OBJTOOL },
+	{ ".return_sites",                 4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | OBJTOOL },
+	{ ".call_sites",                   4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | OBJTOOL },
+	{ ".ibt_endbr_seal",               4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | OBJTOOL },
+	{ ".orc_unwind_ip",                4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | OBJTOOL },
+	{ "__mcount_loc",                  8,  NULL,                       "__mcount_loc",      0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP },
+	{ ".orc_unwind",                   6,  "ORC_STRUCT_SIZE",          "orc_unwind",        N, N, NULL,                    N,  N, N, OWNER_ORC_IP, KEEP | OBJTOOL },
+	{ ".printk_index",                 8,  "PRINTK_INDEX_STRUCT_SIZE", NULL,                0, N, NULL,                    N,  N, N, OWNER_PRINTK, KEEP },
 	/* objtool's annotations: special only with --objtool-link (ibt.c) */
-	{ ".discard.retpoline_safe",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.noendbr",		4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.ibt_endbr_noseal",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.instr_begin",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.instr_end",		4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.intra_function_calls", 4, NULL, NULL, 0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.reachable",		4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.unreachable",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.ignore_alts",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.validate_unret",	4, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },
-	{ ".discard.unwind_hints",	12, NULL, NULL,	0, N, NULL, N, N, N, OWNER_CODE,	KEEP | ANNOTATION },	/* struct unwind_hint */
+	{ ".discard.retpoline_safe",       4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.noendbr",              4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.ibt_endbr_noseal",     4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.instr_begin",          4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.instr_end",            4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.intra_function_calls", 4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.reachable",            4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.unreachable",          4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.ignore_alts",          4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.validate_unret",       4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION },
+	{ ".discard.unwind_hints",         12, NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   KEEP | ANNOTATION }, /* struct unwind_hint */
 	/* objtool writes it (Clang CFI); its entries are never carried */
-	{ ".cfi_sites",		4,  NULL,			NULL,			0, N, NULL, N,  N, N, OWNER_CODE,	OBJTOOL },
+	{ ".cfi_sites",                    4,  NULL,                       NULL,                0, N, NULL,                    N,  N, N, OWNER_CODE,   OBJTOOL },
 };
 
 const size_t nr_special_kinds = sizeof(special_kinds) / sizeof(special_kinds[0]);

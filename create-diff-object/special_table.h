@@ -14,7 +14,8 @@
 
 /* No such field in the entry. */
 #define SPECIAL_NONE		(-1)
-/* Widths of the fields whose bytes are read (the others are relocations). */
+/* Widths of the fields whose bytes are read or bounded (else relocations). */
+#define SPECIAL_REPL_WIDTH	4	/* s32 repl_offset */
 #define SPECIAL_LEN_WIDTH	1	/* u8 replacementlen */
 #define SPECIAL_LINE_WIDTH	2	/* unsigned short line */
 
