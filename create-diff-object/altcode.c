@@ -16,13 +16,33 @@
 
 #include "cdo.h"
 #include "insn.h"
+#include "special_table.h"
 
 #define ALT_MAX_INSNS 16
 
+/*
+ * static_cpu_has()'s slow path (Linux 6.1): code, reached by a jump from the
+ * function; no special-section entry points there.
+ */
+#define ALT_AUX_SECTION	".altinstr_aux"
+
+/*
+ * Code of alternatives: .altinstr_aux, and every section a special
+ * section's replacement field points into (special_kinds: repl_sec).
+ */
 bool is_alt_code_section(const struct section *sec)
 {
-	return sec && (!strcmp(sec->name, ".altinstr_aux") ||
-		       !strcmp(sec->name, ".altinstr_replacement"));
+	size_t i;
+
+	if (!sec)
+		return false;
+	if (!strcmp(sec->name, ALT_AUX_SECTION))
+		return true;
+	for (i = 0; i < nr_special_kinds; i++)
+		if (special_kinds[i].repl_sec &&
+		    !strcmp(sec->name, special_kinds[i].repl_sec))
+			return true;
+	return false;
 }
 
 /* Where r points: the symbol containing it and the offset into it. */

@@ -68,29 +68,49 @@ void output_import_namespaces(struct cdo *cdo, struct elf_file *out);
 /* compare.c */
 void cdo_compare(struct cdo *cdo);
 
+/* decide.c: sym->change, cdo->nr_changed / nr_new */
+void cdo_decide(struct cdo *cdo);
+bool is_changed_function(const struct symbol *sym);
+
 /* refuse.c */
 void cdo_check_refusals(struct cdo *cdo);
 
 /* include.c */
 void cdo_include(struct cdo *cdo);
-bool include_rela_target(struct cdo *cdo, struct rela *rela);
-bool is_changed_function(const struct symbol *sym);
 bool is_internal_target(const struct symbol *sym);
 bool is_output_section(const struct section *sec);
 bool is_output_symbol(const struct symbol *sym);
 
-/* special.c */
-struct special_section;
+/* special.c (what each special section is: special_table.h) */
+struct special_kind;
 bool is_special_section(const struct section *sec);
 void special_init(struct cdo *cdo);
 void special_free(struct cdo *cdo);
 size_t special_entry_size(const struct cdo *cdo, const char *name);
 bool is_dropped_section(const struct section *sec);
 void special_prepare(struct cdo *cdo);
-bool special_mark_entries(struct cdo *cdo);
-void special_filter(struct cdo *cdo);
+/* A kept entry's relocations: sec->rela->relas[first, end) */
+struct special_edge {
+	struct section *sec;
+	size_t first, end;
+};
+/* Where special_next_entry() is in a round (zeroed at its start). */
+struct special_cursor {
+	size_t s, e;
+	bool entered;		/* state s: the size check is done */
+};
+bool special_next_entry(struct cdo *cdo, struct special_cursor *cur,
+			struct special_edge *edge);
+void special_finish(struct cdo *cdo);
+/* Offset in OUTPUT.o of byte off of sec; false: its entry is left out. */
+bool special_out_offset(const struct cdo *cdo, const struct section *sec,
+			unsigned long off, unsigned long *out);
+/* The kept entries of special section sec (malloc'd, *size), or NULL. */
+unsigned char *special_kept_data(const struct cdo *cdo,
+				 const struct section *sec, size_t *size);
 bool is_key_section(const struct section *sec);
-struct symbol *special_entry_owner(const struct section *sec, size_t size,
+struct symbol *special_entry_owner(const struct special_kind *k,
+				   const struct section *sec, size_t size,
 				   size_t e, unsigned long *off);
 
 /* ibt.c */

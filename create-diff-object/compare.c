@@ -15,6 +15,7 @@
 #include "cdo.h"
 #include "insn.h"
 #include "log.h"
+#include "special_table.h"
 
 /*
  * Functions whose second argument (%esi) is __LINE__ (Linux 6.1:
@@ -304,14 +305,11 @@ static char *compare_symbol(const struct symbol *o, const struct symbol *p)
 
 /*
  * Special sections describe code of their owner function (the function the
- * entry's first field points into). A change there alone (jump-label key,
+ * entry's code field points into). A change there alone (jump-label key,
  * alternative feature or replacement, WARN flags, exception type) changes
- * the owner even when its bytes are the same.
+ * the owner even when its bytes are the same: the sections flagged
+ * SPECIAL_COMPARED in special_kinds (special_table.c).
  */
-static const char *const compared_specials[] = {
-	"__bug_table", "__jump_table", "__ex_table", ".altinstructions",
-	".static_call_sites", NULL,
-};
 
 struct special_entry {
 	struct symbol *key;		/* the owner in the patched object */
@@ -331,7 +329,8 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 /* Entries of sec by owner (orig: the owner's patched twin), sorted. */
-static struct special_entry *collect_entries(const struct section *sec,
+static struct special_entry *collect_entries(const struct special_kind *k,
+					     const struct section *sec,
 					     size_t size, bool orig, size_t *nr)
 {
 	struct special_entry *v;
@@ -344,7 +343,7 @@ static struct special_entry *collect_entries(const struct section *sec,
 	v = xcalloc(count + 1, sizeof(*v));
 	for (e = 0; e < count; e++) {
 		unsigned long off = 0;
-		struct symbol *owner = special_entry_owner(sec, size, e, &off);
+		struct symbol *owner = special_entry_owner(k, sec, size, e, &off);
 
 		if (!owner || !(owner = orig ? owner->twin : owner))
 			continue;
@@ -372,10 +371,11 @@ static bool in_rela(const struct section *sec, unsigned long lo,
 	return false;
 }
 
-static bool is_replacement(const struct rela *r)
+/* Does r point into the section of k's replacement code? */
+static bool is_replacement(const struct special_kind *k, const struct rela *r)
 {
-	return r->sym->sec &&
-	       !strcmp(r->sym->sec->name, ".altinstr_replacement");
+	return k->repl_sec && r->sym->sec &&
+	       !strcmp(r->sym->sec->name, k->repl_sec);
 }
 
 /* Replacement code of an alternative: compare its instructions. */
@@ -394,12 +394,14 @@ static char *compare_replacement(const struct section *os, const struct rela *ro
 			     (unsigned long)b, plen);
 }
 
-static char *compare_entry(const struct section *os, size_t eo,
+static char *compare_entry(const struct special_kind *k,
+			   const struct section *os, size_t eo,
 			   const struct section *ps, size_t ep, size_t size)
 {
 	unsigned long ob = eo * size, pb = ep * size, i;
-	bool bug = !strcmp(ps->name, "__bug_table");
-	bool alt = !strcmp(ps->name, ".altinstructions");
+	bool line = special_field_in(k, k->line, SPECIAL_LINE_WIDTH, size);
+	bool repl = special_field_in(k, k->repl, SPECIAL_REPL_WIDTH, size) &&
+		    special_field_in(k, k->len, SPECIAL_LEN_WIDTH, size);
 	size_t oi, on, pi, pn;
 
 	oi = elf_rela_lower_bound(os->rela, ob);
@@ -416,10 +418,9 @@ static char *compare_entry(const struct section *os, size_t eo,
 		if (ro->offset - ob != rp->offset - pb || ro->type != rp->type)
 			return xasprintf("relocation at 0x%lx changed",
 					 rp->offset - pb);
-		if (alt && size >= 12 && is_replacement(ro) &&
-		    is_replacement(rp)) {
-			why = compare_replacement(os, ro, os->data[ob + 11],
-						  ps, rp, ps->data[pb + 11]);
+		if (repl && is_replacement(k, ro) && is_replacement(k, rp)) {
+			why = compare_replacement(os, ro, os->data[ob + k->len],
+						  ps, rp, ps->data[pb + k->len]);
 			if (why) {
 				char *r = xasprintf("replacement code: %s", why);
 
@@ -438,7 +439,8 @@ static char *compare_entry(const struct section *os, size_t eo,
 		}
 	}
 	for (i = 0; i < size; i++) {
-		if (bug && size == 12 && (i == 8 || i == 9))
+		if (line && i >= (unsigned long)k->line &&
+		    i < (unsigned long)k->line + SPECIAL_LINE_WIDTH)
 			continue;	/* __LINE__ */
 		if (in_rela(ps, pb, pb + size, pb + i) ||
 		    in_rela(os, ob, ob + size, ob + i))
@@ -464,8 +466,9 @@ static void mark_special_change(struct symbol *p, const char *secname,
 }
 
 static void compare_special_section(struct cdo *cdo,
-				    const char *name)
+				    const struct special_kind *kind)
 {
+	const char *name = kind->name;
 	struct section *ps = elf_find_section(cdo->patched, name);
 	struct section *os = elf_find_section(cdo->orig, name);
 	size_t size = special_entry_size(cdo, name), no = 0, np = 0, i = 0, j = 0;
@@ -476,8 +479,8 @@ static void compare_special_section(struct cdo *cdo,
 	/* a wrong entry size: special.c warns, or refuses if entries are needed */
 	if ((os && os->size % size) || (ps && ps->size % size))
 		return;
-	ov = collect_entries(os, size, true, &no);
-	pv = collect_entries(ps, size, false, &np);
+	ov = collect_entries(kind, os, size, true, &no);
+	pv = collect_entries(kind, ps, size, false, &np);
 	while (i < no || j < np) {
 		struct symbol *key;
 		size_t ie = i, je = j, k;
@@ -503,7 +506,7 @@ static void compare_special_section(struct cdo *cdo,
 						why = xasprintf("entry moved from offset 0x%lx to 0x%lx",
 								ov[i + k].off, pv[j + k].off);
 					else
-						why = compare_entry(os, ov[i + k].e, ps,
+						why = compare_entry(kind, os, ov[i + k].e, ps,
 								    pv[j + k].e, size);
 					if (why) {
 						mark_special_change(key, name, why);
@@ -523,8 +526,9 @@ static void compare_special_entries(struct cdo *cdo)
 {
 	size_t i;
 
-	for (i = 0; compared_specials[i]; i++)
-		compare_special_section(cdo, compared_specials[i]);
+	for (i = 0; i < nr_special_kinds; i++)
+		if (special_kinds[i].flags & SPECIAL_COMPARED)
+			compare_special_section(cdo, &special_kinds[i]);
 }
 
 void cdo_compare(struct cdo *cdo)
@@ -572,13 +576,5 @@ void cdo_compare(struct cdo *cdo)
 						      q->name,
 						      q->reason ? q->reason : "?");
 		}
-	}
-	for_each_sym(elf, p) {
-		if (p->type != STT_FUNC || p->status != ST_CHANGED ||
-		    p->parent || p->ignore)
-			continue;
-		if (cdo->explain || cdo->log.debug)
-			fprintf(stderr, "%s: %s changed: %s\n", cdo->base,
-				p->name, p->reason);
 	}
 }

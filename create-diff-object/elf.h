@@ -31,6 +31,13 @@ enum change_status {
 	ST_NEW,
 };
 
+/* What the patch does with a function (create-diff-object's decide.c). */
+enum func_change {
+	FUNC_UNCHANGED = 0,	/* not carried */
+	FUNC_CHANGED,		/* replaced: a .kpatch.funcs entry */
+	FUNC_NEW,		/* new code of the patch */
+};
+
 struct symbol;
 struct insn;
 struct reach;
@@ -92,6 +99,7 @@ struct symbol {
 	struct symbol *parent;	/* .cold/.part child -> parent function */
 	struct symbol *child;
 	enum change_status status;
+	enum func_change change;	/* decide.c, once */
 	bool include;
 	bool ignore;
 	bool force;

@@ -38,14 +38,8 @@
 #include "insn.h"
 #include "klp.h"
 #include "log.h"
+#include "special_table.h"
 #include "u64set.h"
-
-/* Sections objtool writes (objtool --orc --retpoline --rethunk --ibt ...). */
-static const char * const objtool_sections[] = {
-	".orc_unwind", ".orc_unwind_ip", ".retpoline_sites", ".return_sites",
-	".call_sites", ".ibt_endbr_seal", ".static_call_sites", ".cfi_sites",
-	NULL,
-};
 
 static bool name_in(const char *name, const char * const *list)
 {
@@ -57,11 +51,15 @@ static bool name_in(const char *name, const char * const *list)
 	return false;
 }
 
+/* Sections objtool writes (SPECIAL_OBJTOOL rows of special_kinds). */
 bool ibt_is_objtool_section(const struct section *sec)
 {
+	const struct special_kind *k;
+
 	if (is_rela_section(sec))
 		return sec->base && ibt_is_objtool_section(sec->base);
-	return name_in(sec->name, objtool_sections);
+	k = special_kind(sec->name);
+	return k && (k->flags & SPECIAL_OBJTOOL);
 }
 
 static bool is_prefix_name(const char *name)
@@ -125,6 +123,9 @@ static uint64_t rel_key(size_t shndx, unsigned long off)
 	return ((uint64_t)shndx << 40) ^ off;
 }
 
+/* The section listing sealed functions (a special_kinds row). */
+#define SEAL_SECTION	".ibt_endbr_seal"
+
 /*
  * vmlinux: each .ibt_endbr_seal entry is a 32-bit offset from the entry to
  * the endbr64 it seals. Returns the sealed addresses in *set.
@@ -133,16 +134,16 @@ static void read_exec_seal(Elf *e, GElf_Shdr *sh, Elf_Scn *scn,
 			   struct u64set *set)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t i, n;
+	size_t size = special_kind(SEAL_SECTION)->size, i, n;
 
 	if (!data || !data->d_buf || data->d_size < sh->sh_size)
 		return;
-	n = sh->sh_size / 4;
+	n = sh->sh_size / size;
 	for (i = 0; i < n; i++) {
 		int32_t rel;
 
-		memcpy(&rel, (char *)data->d_buf + 4 * i, 4);
-		u64set_add(set, sh->sh_addr + 4 * i + (int64_t)rel);
+		memcpy(&rel, (char *)data->d_buf + size * i, sizeof(rel));
+		u64set_add(set, sh->sh_addr + size * i + (int64_t)rel);
 	}
 	(void)e;
 }
@@ -227,7 +228,7 @@ static void read_seal(struct cdo *cdo)
 
 		if (!gelf_getshdr(scn, &sh) ||
 		    !(name = elf_strptr(e, shstrndx, sh.sh_name)) ||
-		    strcmp(name, ".ibt_endbr_seal") || sh.sh_type == SHT_NOBITS)
+		    strcmp(name, SEAL_SECTION) || sh.sh_type == SHT_NOBITS)
 			continue;
 		if (parent->is_module)
 			read_rel_seal(e, elf_ndxscn(scn), &set, &byindex);
@@ -318,16 +319,20 @@ static bool is_branch_operand(const struct section *sec,
 	       insn_off_in_imm(insn, rela->offset);
 }
 
-/* Sections whose references to code are not function pointers. */
+/*
+ * Sections whose references to code are not function pointers: special
+ * sections whose entries point at code (special_kinds), and these.
+ */
 static bool is_code_annotation(const struct section *sec)
 {
 	static const char * const names[] = {
-		"__bug_table", "__ex_table", "__jump_table", ".altinstructions",
-		"__mcount_loc", ".smp_locks", ".parainstructions",
 		"_error_injection_whitelist", "_kprobe_blacklist",
 		".kpatch.funcs", NULL,
 	};
+	const struct special_kind *k = special_kind(sec->name);
 
+	if (k && k->owner == OWNER_CODE && k->code != SPECIAL_NONE)
+		return true;
 	return ibt_is_objtool_section(sec) || name_in(sec->name, names) ||
 	       !strncmp(sec->name, ".discard.", 9) ||
 	       !strncmp(sec->name, ".kpatch.callbacks.", 18);

@@ -11,12 +11,6 @@
 #include "cdo.h"
 #include "log.h"
 
-bool is_changed_function(const struct symbol *sym)
-{
-	return sym->type == STT_FUNC && sym->status == ST_CHANGED &&
-	       !sym->ignore && !sym->parent && sym->sec && !sym->sec->ignore;
-}
-
 /* Include sec; its relocations are followed from the worklist. */
 static void include_section(struct cdo *cdo, struct section *sec)
 {
@@ -75,6 +69,8 @@ bool is_internal_target(const struct symbol *sym)
 	return sym->include;
 }
 
+static bool include_rela_target(struct cdo *cdo, struct rela *rela);
+
 /*
  * A special static living with others in one section (__dyndbg descriptors,
  * .data.once flags): take just this symbol and what it references.
@@ -96,7 +92,7 @@ static void include_partial_symbol(struct cdo *cdo, struct symbol *t)
 }
 
 /* Include what a relocation of included code needs; true if anything new. */
-bool include_rela_target(struct cdo *cdo, struct rela *rela)
+static bool include_rela_target(struct cdo *cdo, struct rela *rela)
 {
 	struct symbol *t = rela->sym;
 
@@ -165,13 +161,6 @@ static bool include_children(struct cdo *cdo)
 	return any;
 }
 
-static bool is_new_function(const struct symbol *sym)
-{
-	return sym->type == STT_FUNC && sym->status == ST_NEW && sym->sec &&
-	       !sym->ignore && !sym->sec->ignore && !sym->parent &&
-	       is_text_section(sym->sec) && !is_special_section(sym->sec);
-}
-
 static void include_callbacks(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
@@ -193,19 +182,33 @@ static void include_callbacks(struct cdo *cdo)
 	}
 }
 
+/*
+ * One round over the special-section entries: each newly kept entry
+ * (special.c decides which) is an edge to the targets of its relocations.
+ */
+static bool include_special_entries(struct cdo *cdo)
+{
+	struct special_cursor cur = { 0 };
+	struct special_edge edge;
+	bool any = false;
+	size_t j;
+
+	while (special_next_entry(cdo, &cur, &edge)) {
+		any = true;
+		for (j = edge.first; j < edge.end; j++)
+			include_rela_target(cdo, &edge.sec->rela->relas[j]);
+	}
+	return any;
+}
+
 void cdo_include(struct cdo *cdo)
 {
 	struct elf_file *elf = cdo->patched;
 
-	for_each_sym(elf, s) {
-		if (is_changed_function(s)) {
+	/* the changed and new functions (decide.c) */
+	for_each_sym(elf, s)
+		if (s->change != FUNC_UNCHANGED)
 			include_symbol(cdo, s);
-			cdo->nr_changed++;
-		} else if (is_new_function(s)) {
-			include_symbol(cdo, s);
-			cdo->nr_new++;
-		}
-	}
 	special_prepare(cdo);
 	include_callbacks(cdo);
 	for (;;) {
@@ -213,11 +216,11 @@ void cdo_include(struct cdo *cdo)
 
 		more |= include_children(cdo);
 		more |= include_run_worklist(cdo);
-		more |= special_mark_entries(cdo);
+		more |= include_special_entries(cdo);
 		if (!more && !cdo->nr_work)
 			break;
 	}
 	free(cdo->work);
 	cdo->work = NULL;
-	special_filter(cdo);
+	special_finish(cdo);
 }

@@ -138,7 +138,8 @@ void klp_function_sympos(struct cdo *cdo, struct symbol *func,
  * set up when it loads, with the key still unresolved. vmlinux keys are
  * fine: vmlinux livepatch relocations are applied during the module load,
  * before jump labels and static calls are initialised.
- * (the only place this is checked: is_key_section() names the sections)
+ * (the only place this is checked: is_key_section(), the `key` rows of
+ * special_table.c)
  */
 void klp_classify(struct cdo *cdo, const struct section *sec,
 		  const struct rela *rela, struct reach *reach)

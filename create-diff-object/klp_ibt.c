@@ -17,6 +17,7 @@
 #include "klp_ibt.h"
 #include "kpatch-abi.h"
 #include "log.h"
+#include "special_table.h"
 
 static bool is_placeholder_for(const struct symbol *sym, const char *name)
 {
@@ -94,19 +95,24 @@ void klp_note_module_call(struct u64set *calls, struct section *dest,
 	u64set_add(calls, place_key(dest, insn->offset));
 }
 
+/* objtool's list of call-depth-tracking call sites (a special_kinds row) */
+#define CALL_SITES_SECTION	".call_sites"
+
 void klp_filter_call_sites(struct elf_file *elf, struct u64set *calls)
 {
-	struct section *sec = elf_find_section(elf, ".call_sites");
+	/* the entry size of create-diff-object's table (special_table.c) */
+	size_t size = special_kind(CALL_SITES_SECTION)->size;
+	struct section *sec = elf_find_section(elf, CALL_SITES_SECTION);
 	size_t e, n = 0, nr, *pos;
 	unsigned char *data;
 
 	if (!sec || !sec->rela || !sec->data || !calls->nr)
 		return;
 	u64set_seal(calls);
-	nr = sec->size / 4;
+	nr = sec->size / size;
 	pos = xcalloc(nr + 1, sizeof(*pos));	/* new index + 1, 0: dropped */
 	for (e = 0; e < nr; e++) {
-		struct rela *r = elf_rela_at(sec, e * 4);
+		struct rela *r = elf_rela_at(sec, e * size);
 
 		if (r && r->sym && r->sym->sec &&
 		    u64set_has(calls, place_key(r->sym->sec,
@@ -120,16 +126,17 @@ void klp_filter_call_sites(struct elf_file *elf, struct u64set *calls)
 		return;
 	}
 	/* the section data may be the input file's: write a new copy */
-	data = xcalloc(n + 1, 4);
+	data = xcalloc(n + 1, size);
 	for (e = 0; e < nr; e++)
 		if (pos[e])
-			memcpy(data + (pos[e] - 1) * 4, sec->data + e * 4, 4);
+			memcpy(data + (pos[e] - 1) * size, sec->data + e * size,
+			       size);
 	for (e = 0; e < sec->rela->nr_relas; e++) {
 		struct rela *r = &sec->rela->relas[e];
-		size_t entry = r->offset / 4;
+		size_t entry = r->offset / size;
 
 		if (entry < nr && pos[entry])
-			r->offset = (pos[entry] - 1) * 4 + r->offset % 4;
+			r->offset = (pos[entry] - 1) * size + r->offset % size;
 		else
 			r->sym = NULL;		/* dropped by compact_relas() */
 	}
@@ -137,7 +144,7 @@ void klp_filter_call_sites(struct elf_file *elf, struct u64set *calls)
 		free(sec->data);
 	sec->data = data;
 	sec->data_owned = true;
-	sec->size = sec->sh.sh_size = n * 4;
+	sec->size = sec->sh.sh_size = n * size;
 	compact_relas(sec->rela);
 	printf("%s: %zu call site%s left to the livepatch relocations of other modules\n",
 	       elf->path, nr - n, nr - n == 1 ? "" : "s");

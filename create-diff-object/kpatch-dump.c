@@ -8,6 +8,15 @@
  *   func OBJNAME NAME SYMPOS
  *   klp-reloc OBJNAME NAME SYMPOS DESTSECTION+0xOFFSET TYPE ADDEND
  *   callback KIND OBJNAME FUNCTION
+ *
+ * kpatch-dump --special-table prints create-diff-object's table of special
+ * sections instead (special_table.h), one row a line:
+ *
+ *   special NAME SIZE FROM ENV PROBE CODE REPL REPL_SEC LEN KEY LINE OWNER FLAGS
+ *
+ * and kpatch-dump --special-sizes PROBE.s turns the size probe's output
+ * (kmod/probe/kpatch-sizes.c compiled to assembly) into the value of
+ * KPATCH_SPECIAL_SIZES.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +25,7 @@
 #include "elf.h"
 #include "log.h"
 #include "kpatch-abi.h"
+#include "special_table.h"
 
 /* Where an 8-byte pointer field at sec+off points: section and offset. */
 static bool pointer_target(struct section *sec, unsigned long off,
@@ -188,8 +198,21 @@ int main(int argc, char **argv)
 	struct elf_file *elf;
 
 	log_init(&log, "kpatch-dump");
+	if (argc == 2 && !strcmp(argv[1], "--special-table")) {
+		special_table_print(stdout);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--special-sizes")) {
+		char *sizes = special_sizes_from_probe(argv[2]);
+
+		printf("%s\n", sizes);
+		free(sizes);
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: kpatch-dump FILE.o|FILE.ko\n");
+		fprintf(stderr, "usage: kpatch-dump FILE.o|FILE.ko\n"
+			"       kpatch-dump --special-table\n"
+			"       kpatch-dump --special-sizes PROBE.s\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 1;
 	}
 	elf = elf_read(argv[1]);

@@ -48,10 +48,10 @@ static void print_changes(struct cdo *cdo)
 	for_each_sym(elf, s) {
 		if (!s->include || s->type != STT_FUNC || s->parent)
 			continue;
-		if (is_changed_function(s))
+		if (s->change == FUNC_CHANGED)
 			printf("%s: changed function: %s\n", cdo->base,
 			       kernel_name(s));
-		else if (s->status == ST_NEW && s->sec && !s->sec->ignore)
+		else if (s->change == FUNC_NEW)
 			printf("%s: new function: %s\n", cdo->base, s->name);
 	}
 	fflush(stdout);
@@ -123,8 +123,13 @@ int main(int argc, char **argv)
 	cdo_correlate(&cdo);
 	/* must be before compare: special-section entry sizes */
 	special_init(&cdo);
-	/* must be before include: include starts from the changed functions */
+	/* must be before decide: changed/same/new of every symbol */
 	cdo_compare(&cdo);
+	/*
+	 * The changed and new functions, decided once. Must be before the
+	 * refusals and include, which start from them.
+	 */
+	cdo_decide(&cdo);
 	/*
 	 * Refusals that follow from compare alone (changed data, __init,
 	 * lost static locals, no __fentry__). Must be before the no-change

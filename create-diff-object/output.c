@@ -102,14 +102,21 @@ static void copy_sections(struct output_state *os)
 
 	for_each_sec(p, sec) {
 		struct section *o;
+		unsigned char *kept;
+		size_t size = 0;
 
 		if (!is_output_section(sec))
 			continue;
+		/* a special section: only the entries special.c keeps */
+		kept = special_kept_data(os->cdo, sec, &size);
+		if (!kept)
+			size = sec->partial ? 0 : sec->size;
 		o = elf_add_section(os->out, sec->name, sec->sh.sh_type,
 				    sec->sh.sh_flags & ~SHF_GROUP,
 				    sec->sh.sh_addralign, sec->sh.sh_entsize,
-				    sec->partial ? NULL : sec->data,
-				    sec->partial ? 0 : sec->size);
+				    kept ? kept : sec->partial ? NULL : sec->data,
+				    size);
+		free(kept);
 		if (sec->partial) {
 			free(o->data);
 			copy_partial(sec, o);

@@ -81,7 +81,8 @@ void cdo_check_refusals(struct cdo *cdo)
 			continue;
 		if (p->type == STT_OBJECT)
 			check_data(cdo, p);
-		if (p->type == STT_FUNC && is_init_exit(p->sec) && !p->force)
+		if (p->change == FUNC_CHANGED && is_init_exit(p->sec) &&
+		    !p->force)
 			refuse("%s: section %s: __init/__exit function %s changed; init and exit code cannot be livepatched: move the change out of it, or KPATCH_IGNORE_FUNCTION(%s) if it only matters at boot/unload",
 			       cdo->base, p->sec->name, p->name, p->name);
 	}

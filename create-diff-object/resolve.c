@@ -53,6 +53,8 @@ static void resolve_rela(struct cdo *cdo, struct section *sec,
 	unsigned long offset = r->offset;
 
 	memset(reach, 0, sizeof(*reach));
+	if (!special_out_offset(cdo, sec, r->offset, &offset))
+		return;			/* REACH_SKIP: its entry is left out */
 	if (sec->partial) {
 		struct symbol *in = elf_symbol_containing(sec, r->offset);
 

@@ -3,9 +3,11 @@
  * special.c - x86_64 special sections: keep exactly the entries that belong
  * to included functions.
  *
- * Entry sizes default to Linux 6.1 x86_64 (checked against the kernel
- * headers) and can be overridden with kpatch's variables (BUG_STRUCT_SIZE,
- * ...) or KPATCH_SPECIAL_SIZES="name=size,...". A section whose size is not
+ * What each special section is (entry size, fields, owner) is a row of
+ * special_kinds (special_table.c). Entry sizes default to the table's
+ * (Linux 6.1 x86_64) and can be overridden with kpatch's variables
+ * (BUG_STRUCT_SIZE, ...) or KPATCH_SPECIAL_SIZES="name=size,...", which
+ * kpatch-build sets from the kernel's headers. A section whose size is not
  * a multiple of its entry size only warns while the patch needs none of its
  * entries, and is an error when it does.
  */
@@ -15,71 +17,31 @@
 
 #include "cdo.h"
 #include "log.h"
-
-struct special_desc {
-	const char *name;
-	size_t size;		/* entry size, Linux 6.1 x86_64 */
-	const char *env;	/* kpatch's environment name for the size */
-};
-
-static const struct special_desc special_descs[] = {
-	{ "__bug_table",	12, "BUG_STRUCT_SIZE" },	/* struct bug_entry (relative) */
-	{ "__jump_table",	16, "JUMP_STRUCT_SIZE" },	/* struct jump_entry */
-	{ "__ex_table",		12, "EX_STRUCT_SIZE" },	/* struct exception_table_entry */
-	{ ".altinstructions",	12, "ALT_STRUCT_SIZE" },	/* struct alt_instr */
-	{ ".parainstructions",	16, "PARA_STRUCT_SIZE" },	/* struct paravirt_patch_site */
-	{ ".smp_locks",		4, NULL },
-	{ ".static_call_sites",	8, "STATIC_CALL_STRUCT_SIZE" },	/* struct static_call_site */
-	{ ".retpoline_sites",	4, NULL },
-	{ ".return_sites",	4, NULL },
-	{ ".call_sites",	4, NULL },
-	{ ".ibt_endbr_seal",	4, NULL },
-	{ ".orc_unwind_ip",	4, NULL },
-	{ "__mcount_loc",	8, NULL },
-	{ ".orc_unwind",	6, "ORC_STRUCT_SIZE" },	/* struct orc_entry, no relocs */
-	{ ".printk_index",	8, "PRINTK_INDEX_STRUCT_SIZE" },	/* struct pi_entry * */
-	/* objtool's annotations: special only with --objtool-link (ibt.c) */
-	{ ".discard.retpoline_safe",	4, NULL },
-	{ ".discard.noendbr",		4, NULL },
-	{ ".discard.ibt_endbr_noseal",	4, NULL },
-	{ ".discard.instr_begin",	4, NULL },
-	{ ".discard.instr_end",		4, NULL },
-	{ ".discard.intra_function_calls", 4, NULL },
-	{ ".discard.reachable",		4, NULL },
-	{ ".discard.unreachable",	4, NULL },
-	{ ".discard.ignore_alts",	4, NULL },
-	{ ".discard.validate_unret",	4, NULL },
-	{ ".discard.unwind_hints",	12, NULL },	/* struct unwind_hint */
-};
-
-#define NR_SPECIAL	(sizeof(special_descs) / sizeof(special_descs[0]))
+#include "special_table.h"
 
 /* Which entries of one special section are kept. */
 struct special_state {
 	struct section *sec;
+	const struct special_kind *kind;
 	size_t size;		/* entry size */
 	bool *kept;
 	size_t nr;
+	size_t *place;		/* special_finish(): kept entries before entry e */
+	size_t nr_kept;
 	bool bad_size;		/* size not a multiple: no entry may be kept */
 };
 
 /* Owned by struct cdo: entry sizes in use and the sections' states. */
 struct special_ctx {
-	size_t sizes[NR_SPECIAL];	/* special_descs[i] with overrides */
+	size_t *sizes;		/* special_kinds[i].size with overrides */
 	struct special_state *states;
 	size_t nr_states;
 	struct special_state *orc, *orc_ip;	/* kept alike, or NULL */
 };
 
-/* Index in special_descs of the section called name, or -1. */
-static int find_desc(const char *name)
+static size_t kind_index(const struct special_kind *k)
 {
-	size_t i;
-
-	for (i = 0; i < NR_SPECIAL; i++)
-		if (!strcmp(special_descs[i].name, name))
-			return (int)i;
-	return -1;
+	return (size_t)(k - special_kinds);
 }
 
 /* "a, b, c": the section names KPATCH_SPECIAL_SIZES accepts (for messages) */
@@ -88,9 +50,11 @@ static char *valid_names(void)
 	char *list = xstrdup(""), *next;
 	size_t i;
 
-	for (i = 0; i < NR_SPECIAL; i++) {
-		next = xasprintf("%s%s%s", list, i ? ", " : "",
-				 special_descs[i].name);
+	for (i = 0; i < nr_special_kinds; i++) {
+		if (!(special_kinds[i].flags & SPECIAL_KEEP))
+			continue;
+		next = xasprintf("%s%s%s", list, *list ? ", " : "",
+				 special_kinds[i].name);
 		free(list);
 		list = next;
 	}
@@ -105,8 +69,8 @@ static void parse_sizes(struct special_ctx *ctx, const char *env)
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '='), *end;
+		const struct special_kind *k;
 		unsigned long size;
-		int i;
 
 		if (!eq)
 			fatal("KPATCH_SPECIAL_SIZES: '%s' is not name=size", tok);
@@ -115,11 +79,11 @@ static void parse_sizes(struct special_ctx *ctx, const char *env)
 		if (*end || !size)
 			fatal("KPATCH_SPECIAL_SIZES: bad size '%s' for %s; expected name=bytes, e.g. __bug_table=12",
 			      eq + 1, tok);
-		i = find_desc(tok);
-		if (i < 0)
+		k = special_kept_kind(tok);
+		if (!k)
 			fatal("KPATCH_SPECIAL_SIZES: unknown section '%s'; valid names: %s",
 			      tok, valid_names());
-		ctx->sizes[i] = size;
+		ctx->sizes[kind_index(k)] = size;
 	}
 	free(copy);
 }
@@ -134,19 +98,19 @@ void special_init(struct cdo *cdo)
 	const char *env = getenv("KPATCH_SPECIAL_SIZES");
 	size_t i;
 
-	for (i = 0; i < NR_SPECIAL; i++) {
-		const char *v = special_descs[i].env ?
-				getenv(special_descs[i].env) : NULL;
+	ctx->sizes = xcalloc(nr_special_kinds, sizeof(*ctx->sizes));
+	for (i = 0; i < nr_special_kinds; i++) {
+		const struct special_kind *k = &special_kinds[i];
+		const char *v = k->env ? getenv(k->env) : NULL;
 		char *end;
 
-		ctx->sizes[i] = special_descs[i].size;
+		ctx->sizes[i] = k->size;
 		if (!v || !*v)
 			continue;
 		ctx->sizes[i] = strtoul(v, &end, 0);
 		if (*end || !ctx->sizes[i])
-			fatal("%s: bad size '%s' for %s; expected bytes, e.g. %s=%zu",
-			      special_descs[i].env, v, special_descs[i].name,
-			      special_descs[i].env, special_descs[i].size);
+			fatal("%s: bad size '%s' for %s; expected bytes, e.g. %s=%u",
+			      k->env, v, k->name, k->env, k->size);
 	}
 	cdo->special = ctx;
 	if (env && *env)
@@ -156,11 +120,11 @@ void special_init(struct cdo *cdo)
 /* "KPATCH_SPECIAL_SIZES="name=<sizeof entry>" (or NAME_STRUCT_SIZE)" advice */
 static char *size_advice(const char *name)
 {
-	int i = find_desc(name);
+	const struct special_kind *k = special_kept_kind(name);
 
-	if (i >= 0 && special_descs[i].env)
+	if (k && k->env)
 		return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\" (or %s)",
-				 name, special_descs[i].env);
+				 name, k->env);
 	return xasprintf("KPATCH_SPECIAL_SIZES=\"%s=<sizeof entry>\"", name);
 }
 
@@ -171,9 +135,12 @@ void special_free(struct cdo *cdo)
 
 	if (!ctx)
 		return;
-	for (s = 0; s < ctx->nr_states; s++)
+	for (s = 0; s < ctx->nr_states; s++) {
 		free(ctx->states[s].kept);
+		free(ctx->states[s].place);
+	}
 	free(ctx->states);
+	free(ctx->sizes);
 	free(ctx);
 	cdo->special = NULL;
 }
@@ -181,16 +148,19 @@ void special_free(struct cdo *cdo)
 /* Entry size of a special section (KPATCH_SPECIAL_SIZES applied), 0 if none. */
 size_t special_entry_size(const struct cdo *cdo, const char *name)
 {
-	int i = find_desc(name);
+	const struct special_kind *k = special_kept_kind(name);
 
-	return i < 0 ? 0 : cdo->special->sizes[i];
+	return k ? cdo->special->sizes[kind_index(k)] : 0;
 }
 
+/* objtool's annotations are special only when objtool reads them (ibt.c). */
 bool is_special_section(const struct section *sec)
 {
-	if (is_rela_section(sec) || find_desc(sec->name) < 0)
+	const struct special_kind *k;
+
+	if (is_rela_section(sec) || !(k = special_kept_kind(sec->name)))
 		return false;
-	return strncmp(sec->name, ".discard.", 9) || sec->objtool_annotation;
+	return !(k->flags & SPECIAL_ANNOTATION) || sec->objtool_annotation;
 }
 
 bool is_dropped_section(const struct section *sec)
@@ -225,10 +195,11 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	ctx->states = xrealloc(ctx->states,
 			       (ctx->nr_states + 1) * sizeof(*ctx->states));
 	ctx->states[ctx->nr_states] = (struct special_state){
-		.sec = sec, .size = size, .nr = sec->size / size,
+		.sec = sec, .kind = special_kept_kind(sec->name), .size = size,
+		.nr = sec->size / size,
 	};
 	if (sec->size % size) {
-		/* fatal only if the patch needs entries (special_mark_entries) */
+		/* fatal only if the patch needs entries (special_next_entry) */
 		char *advice = size_advice(sec->name);
 
 		warn("%s: section %s: size %zu is not a multiple of the entry size %zu; its entries are dropped, which is only right while the patch changes no code they describe; set %s from the kernel's headers",
@@ -242,18 +213,21 @@ static struct special_state *get_state(struct cdo *cdo, struct section *sec)
 	return &ctx->states[ctx->nr_states++];
 }
 
-/* The relocation of entry e's first field: the code the entry describes. */
-static struct rela *entry_code(const struct section *sec, size_t size,
-			       size_t e)
+/* The relocation of entry e's code field (what the entry describes), or NULL. */
+static struct rela *entry_code(const struct special_kind *k,
+			       const struct section *sec, size_t size, size_t e)
 {
-	return elf_rela_at(sec, e * size);
+	if (k->code == SPECIAL_NONE)
+		return NULL;
+	return elf_rela_at(sec, e * size + (size_t)k->code);
 }
 
 /* The function entry e describes and the offset into it, or NULL. */
-struct symbol *special_entry_owner(const struct section *sec, size_t size,
+struct symbol *special_entry_owner(const struct special_kind *k,
+				   const struct section *sec, size_t size,
 				   size_t e, unsigned long *off)
 {
-	struct rela *r = entry_code(sec, size, e);
+	struct rela *r = entry_code(k, sec, size, e);
 	struct symbol *sym;
 	long t;
 
@@ -314,15 +288,29 @@ static bool printk_entry_included(struct cdo *cdo, const struct section *sec,
 static bool owner_included(struct cdo *cdo, struct special_state *st,
 			   size_t e)
 {
-	struct rela *r = entry_code(st->sec, st->size, e);
+	struct rela *r = entry_code(st->kind, st->sec, st->size, e);
 	struct section *code;
 
-	if (r && !strcmp(st->sec->name, ".printk_index"))
+	if (r && st->kind->owner == OWNER_PRINTK)
 		return printk_entry_included(cdo, st->sec, r);
 
 	if (!r || !(code = r->sym->sec) || !is_text_section(code))
 		return false;
 	return code->include && !code->partial && !code->ignore;
+}
+
+/* The section whose entries go with .orc_unwind's (OWNER_ORC_IP), one to one. */
+#define ORC_IP_SECTION	".orc_unwind_ip"
+
+/* The section of the OWNER_ORC_IP row (.orc_unwind) in elf, or NULL. */
+static struct section *orc_section(struct elf_file *elf)
+{
+	size_t i;
+
+	for (i = 0; i < nr_special_kinds; i++)
+		if (special_kinds[i].owner == OWNER_ORC_IP)
+			return elf_find_section(elf, special_kinds[i].name);
+	return NULL;
 }
 
 /*
@@ -339,11 +327,11 @@ void special_prepare(struct cdo *cdo)
 	for_each_sec(cdo->patched, sec) {
 		if (sec->ignore || !sec->rela || !is_special_section(sec))
 			continue;
-		if (!strcmp(sec->name, ".orc_unwind_ip"))
+		if (!strcmp(sec->name, ORC_IP_SECTION))
 			ip = (ssize_t)ctx->nr_states;
 		get_state(cdo, sec);
 	}
-	orcsec = elf_find_section(cdo->patched, ".orc_unwind");
+	orcsec = orc_section(cdo->patched);
 	if (ip < 0 || !orcsec)
 		return;
 	/* get_state() may move states[]: take the other pointer after it */
@@ -380,91 +368,124 @@ static void check_bad_size_unused(struct cdo *cdo, struct special_state *st)
 	}
 }
 
-bool special_mark_entries(struct cdo *cdo)
+/*
+ * The next entry to keep in this round of include: one not kept yet whose
+ * owner is in the output. Marks it kept and returns in *edge the range of
+ * its relocations, which include.c follows like any other edge before it
+ * asks for the next one (what they include may be the owner of a later
+ * entry). false at the end of the round; *cur starts zeroed each round.
+ */
+bool special_next_entry(struct cdo *cdo, struct special_cursor *cur,
+			struct special_edge *edge)
 {
 	struct special_ctx *ctx = cdo->special;
-	bool any = false;
-	size_t s, e;
 
-	for (s = 0; s < ctx->nr_states; s++) {
-		struct special_state *st = &ctx->states[s];
+	for (; cur->s < ctx->nr_states; cur->s++, cur->e = 0, cur->entered = false) {
+		struct special_state *st = &ctx->states[cur->s];
 		struct section *sec = st->sec;
 
 		if (st == ctx->orc)
 			continue;
-		if (st->bad_size)
+		if (!cur->entered && st->bad_size)
 			check_bad_size_unused(cdo, st);
-		for (e = 0; e < st->nr; e++) {
-			size_t j, end;
+		cur->entered = true;
+		for (; cur->e < st->nr; cur->e++) {
+			size_t e = cur->e;
 
 			if (st->kept[e] || !owner_included(cdo, st, e))
 				continue;
 			st->kept[e] = true;
-			any = true;
-			j = elf_rela_lower_bound(sec->rela, e * st->size);
-			end = elf_rela_lower_bound(sec->rela,
-						   (e + 1) * st->size);
-			for (; j < end; j++)
-				include_rela_target(cdo, &sec->rela->relas[j]);
+			edge->sec = sec;
+			edge->first = elf_rela_lower_bound(sec->rela, e * st->size);
+			edge->end = elf_rela_lower_bound(sec->rela,
+							 (e + 1) * st->size);
+			cur->e++;
+			return true;
 		}
 	}
 	if (ctx->orc)
 		memcpy(ctx->orc->kept, ctx->orc_ip->kept, ctx->orc->nr);
-	return any;
+	return false;
 }
 
-/* Rewrite each special section to hold only its kept entries. */
-void special_filter(struct cdo *cdo)
+/*
+ * After include: a special section is in the output when any of its
+ * entries is kept; each kept entry's place in the output copy is the
+ * number of kept entries before it. The input model is not changed:
+ * resolve.c moves the relocations (special_out_offset()), output.c copies
+ * the kept entries (special_kept_data()).
+ */
+void special_finish(struct cdo *cdo)
 {
 	struct special_ctx *ctx = cdo->special;
-	size_t s;
+	size_t s, e;
 
 	for (s = 0; s < ctx->nr_states; s++) {
 		struct special_state *st = &ctx->states[s];
-		struct section *sec = st->sec;
-		size_t size = st->size, e, n = 0, nrel = 0;
-		unsigned char *data = xcalloc(st->nr + 1, size);
-		struct rela *relas = NULL;
+		size_t n = 0;
 
-		if (sec->rela)
-			relas = xcalloc(sec->rela->nr_relas + 1,
-					sizeof(*relas));
+		st->place = xcalloc(st->nr + 1, sizeof(*st->place));
 		for (e = 0; e < st->nr; e++) {
-			size_t j, end;
-
-			if (!st->kept[e])
-				continue;
-			memcpy(data + n * size, sec->data + e * size, size);
-			if (sec->rela) {
-				j = elf_rela_lower_bound(sec->rela, e * size);
-				end = elf_rela_lower_bound(sec->rela,
-							   (e + 1) * size);
-				for (; j < end; j++) {
-					relas[nrel] = sec->rela->relas[j];
-					relas[nrel].offset -= (e - n) * size;
-					nrel++;
-				}
-			}
-			n++;
+			st->place[e] = n;
+			n += st->kept[e];
 		}
-		if (sec->data_owned)
-			free(sec->data);
-		sec->data = data;
-		sec->data_owned = true;
-		sec->size = n * size;
-		if (sec->rela) {
-			free(sec->rela->relas);
-			sec->rela->relas = relas;
-			sec->rela->nr_relas = nrel;
-		}
-		sec->include = n > 0;
-		if (sec->secsym)
-			sec->secsym->include = n > 0;
+		st->nr_kept = n;
+		st->sec->include = n > 0;
+		if (st->sec->secsym)
+			st->sec->secsym->include = n > 0;
 	}
+}
+
+/* The entries state of special section sec, or NULL. */
+static const struct special_state *find_state(const struct cdo *cdo,
+					      const struct section *sec)
+{
+	const struct special_ctx *ctx = cdo->special;
+	size_t s;
+
+	for (s = 0; ctx && s < ctx->nr_states; s++)
+		if (ctx->states[s].sec == sec)
+			return &ctx->states[s];
+	return NULL;
+}
+
+bool special_out_offset(const struct cdo *cdo, const struct section *sec,
+			unsigned long off, unsigned long *out)
+{
+	const struct special_state *st = find_state(cdo, sec);
+	size_t e;
+
+	*out = off;
+	if (!st)
+		return true;
+	e = off / st->size;
+	if (e >= st->nr || !st->kept[e])
+		return false;
+	*out = off - (e - st->place[e]) * st->size;
+	return true;
+}
+
+unsigned char *special_kept_data(const struct cdo *cdo,
+				 const struct section *sec, size_t *size)
+{
+	const struct special_state *st = find_state(cdo, sec);
+	unsigned char *data;
+	size_t e, n = 0;
+
+	if (!st)
+		return NULL;
+	data = xcalloc(st->nr_kept + 1, st->size);
+	for (e = 0; e < st->nr; e++)
+		if (st->kept[e])
+			memcpy(data + n++ * st->size, sec->data + e * st->size,
+			       st->size);
+	*size = n * st->size;
+	return data;
 }
 
 bool is_key_section(const struct section *sec)
 {
-	return !strcmp(sec->name, "__jump_table") ||
-	       !strcmp(sec->name, ".static_call_sites");
+	const struct special_kind *k = special_kind(sec->name);
+
+	return k && (k->flags & SPECIAL_KEY);
 }

@@ -260,14 +260,16 @@ check_exports() {
 
 # Entry sizes of the special sections, from the target kernel's own headers:
 # kmod/probe/kpatch-sizes.c compiled to assembly against the kernel build
-# tree prints "->SECTION SIZE" lines; create-diff-object reads the result
-# from KPATCH_SPECIAL_SIZES.
+# tree prints "->NAME SIZE" lines, which `kpatch-dump --special-sizes`
+# turns into section=size pairs through create-diff-object's table of
+# special sections; create-diff-object reads them from KPATCH_SPECIAL_SIZES.
 # The answer is cached in $CACHEDIR/sizes/, keyed by the build dir, its
-# Module.symvers and .config, and the probe's source: it changes only
-# with the kernel.
+# Module.symvers and .config, the probe's source and the table: it changes
+# only with the kernel.
 probe_special_sizes() {
 	local pdir="$TMPDIR_KP/probe" sizes key cached
-	key="$( { echo "$KBUILD"; cat "$KMODDIR/../probe/"*; cat "$KBUILD/.config" "$KBUILD/include/generated/utsrelease.h" 2>/dev/null
+	key="$( { echo "$KBUILD"; cat "$KMODDIR/../probe/"*; "$KDUMP" --special-table
+		  cat "$KBUILD/.config" "$KBUILD/include/generated/utsrelease.h" 2>/dev/null
 		  stat -c '%s %Y' "$SYMVERS"; } | sha256sum | cut -c1-16)"
 	cached="$CACHEDIR/sizes/$key"
 	if [[ -s "$cached" ]]; then
@@ -281,8 +283,8 @@ probe_special_sizes() {
 		die "the size probe (kmod/probe/kpatch-sizes.c) is missing next to $KMODDIR"
 	run_logged make -C "$KBUILD" M="$pdir" kpatch-sizes.s ||
 		{ log_tail; die "compiling the special-section size probe against $KBUILD failed; is the kernel build tree complete (make modules_prepare)?"; }
-	sizes="$(sed -n 's/.*"->\([A-Za-z_]*\) \$\{0,1\}\([0-9]*\) .*/\1=\2/p' "$pdir/kpatch-sizes.s" |
-		sed -E 's/^(altinstructions|parainstructions|static_call_sites|orc_unwind)=/.\1=/' | paste -sd, -)"
+	sizes="$("$KDUMP" --special-sizes "$pdir/kpatch-sizes.s")" ||
+		die "reading the special-section size probe's output ($pdir/kpatch-sizes.s) failed"
 	[[ "$sizes" == *__ex_table=* ]] ||
 		die "the special-section size probe printed no sizes (see $pdir/kpatch-sizes.s)"
 	export KPATCH_SPECIAL_SIZES="$sizes"

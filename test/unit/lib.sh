@@ -107,7 +107,8 @@ has_symbol() {
 }
 
 # eval_expr EXPR: integer arithmetic over FUNCS / FUNCSYMS / NEWFUNCS and
-# ALT (the test kernel's struct alt_instr size: 12 on 6.1, 14 on 6.12).
+# ALT (the test kernel's struct alt_instr size: 12 on 6.1, 14 on 6.12,
+# from KPATCH_SPECIAL_SIZES).
 eval_expr() {
 	local expr="$1"
 	[[ "$expr" =~ ^[-+*/()0-9A-Z_\ ]+$ ]] || { echo "bad-expression"; return 1; }
@@ -115,13 +116,17 @@ eval_expr() {
 	FUNCS="$(out_funcs | wc -l)"
 	FUNCSYMS="$(dump_symbols "$R.dump" | awk '$2 == "FUNC"' | wc -l)"
 	ALT="$(sed -n 's/.*\.altinstructions=\([0-9]*\).*/\1/p' <<<"${KPATCH_SPECIAL_SIZES:-}")"
-	ALT="${ALT:-12}"
+	# not probed: the table's size (Linux 6.1)
+	[[ -n "$ALT" ]] ||
+		ALT="$("$DUMP" --special-table | awk '$1 == "special" && $2 == ".altinstructions" { print $3 }')"
 	echo $((expr))
 }
 
 # With --objtool-link (IBT kernels) objtool's sections never reach OUTPUT.o:
-# an assertion about one of them checks that it is absent.
-OBJTOOL_SECTIONS=" .orc_unwind .orc_unwind_ip .retpoline_sites .return_sites .call_sites .ibt_endbr_seal .static_call_sites "
+# an assertion about one of them checks that it is absent. Which sections
+# objtool writes comes from create-diff-object's table of special sections
+# (`kpatch-dump --special-table`, flag objtool), read once.
+OBJTOOL_SECTIONS=""
 # objtool_link: the case ran create-diff-object with --objtool-link (the
 # last of --objtool-link / --no-objtool-link in its arguments counts)
 objtool_link() {
@@ -135,7 +140,11 @@ objtool_link() {
 	[[ $on -eq 1 ]]
 }
 objtool_link_section() {
-	objtool_link && [[ "$OBJTOOL_SECTIONS" == *" $1 "* ]]
+	objtool_link || return 1
+	[[ -n "$OBJTOOL_SECTIONS" ]] ||
+		OBJTOOL_SECTIONS=" $("$DUMP" --special-table |
+			awk '$1 == "special" && $14 ~ /(^|,)objtool(,|$)/ { print $2 }' | paste -sd' ' -) "
+	[[ "$OBJTOOL_SECTIONS" == *" $1 "* ]]
 }
 # is_placeholder NAME: with --objtool-link, NAME is the placeholder of a
 # livepatch relocation (an undefined symbol that create-klp-module removes)

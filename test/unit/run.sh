@@ -154,18 +154,21 @@ restore_mirror() {
 }
 
 # As kpatch-build does: the special-section entry sizes of the test kernel
-# from its own headers (kmod/probe), cached in the object dir.
+# from its own headers (kmod/probe, read by `kpatch-dump --special-sizes`),
+# cached in the object dir.
 probe_special_sizes() {
 	local pdir="$OBJDIR/.unit-probe"
 	if [[ ! -s "$pdir/sizes" ]]; then
+		# UNIT_COMPILE_ONLY builds no tools and runs no create-diff-object
+		[[ -n "${DUMP:-}" ]] || return 0
 		rm -rf "$pdir"
 		mkdir -p "$pdir"
 		cp "$TOP/kmod/probe/"* "$pdir/"
 		make -C "$KBUILD" M="$pdir" kpatch-sizes.s >"$pdir/make.log" 2>&1 7>&- 8>&- ||
 			die "the size probe does not compile against $KBUILD; see $pdir/make.log"
-		sed -n 's/.*"->\([A-Za-z_]*\) \$\{0,1\}\([0-9]*\) .*/\1=\2/p' "$pdir/kpatch-sizes.s" |
-			sed -E 's/^(altinstructions|parainstructions|static_call_sites|orc_unwind)=/.\1=/' |
-			paste -sd, - >"$pdir/sizes"
+		"$DUMP" --special-sizes "$pdir/kpatch-sizes.s" >"$pdir/sizes.tmp" ||
+			die "kpatch-dump --special-sizes $pdir/kpatch-sizes.s failed"
+		mv "$pdir/sizes.tmp" "$pdir/sizes"
 	fi
 	KPATCH_SPECIAL_SIZES="$(cat "$pdir/sizes")"
 	export KPATCH_SPECIAL_SIZES
@@ -174,23 +177,15 @@ probe_special_sizes() {
 
 # sizes_for_case ARRAY: the probed KPATCH_SPECIAL_SIZES without the sections
 # whose kpatch variable (BUG_STRUCT_SIZE, ...) the case sets with cdo-env
-# (KPATCH_SPECIAL_SIZES would override it), appended to ARRAY.
+# (KPATCH_SPECIAL_SIZES would override it), appended to ARRAY. Which
+# section a variable sizes comes from `kpatch-dump --special-table`.
 sizes_for_case() {
 	local -n _env="$1"
 	local sizes="${KPATCH_SPECIAL_SIZES:-}" e sec
 	for e in "${CDO_ENV[@]}"; do
-		case "${e%%=*}" in
-		KPATCH_SPECIAL_SIZES) return 0 ;;
-		BUG_STRUCT_SIZE) sec=__bug_table ;;
-		JUMP_STRUCT_SIZE) sec=__jump_table ;;
-		EX_STRUCT_SIZE) sec=__ex_table ;;
-		ALT_STRUCT_SIZE) sec=.altinstructions ;;
-		PARA_STRUCT_SIZE) sec=.parainstructions ;;
-		STATIC_CALL_STRUCT_SIZE) sec=.static_call_sites ;;
-		ORC_STRUCT_SIZE) sec=.orc_unwind ;;
-		PRINTK_INDEX_STRUCT_SIZE) sec=.printk_index ;;
-		*) continue ;;
-		esac
+		[[ "${e%%=*}" != KPATCH_SPECIAL_SIZES ]] || return 0
+		sec="$("$DUMP" --special-table | awk -v v="${e%%=*}" '$1 == "special" && $5 == v { print $2 }')"
+		[[ -n "$sec" ]] || continue
 		sizes="$(tr ',' '\n' <<<"$sizes" | grep -v "^$sec=" | paste -sd, -)"
 	done
 	_env+=("KPATCH_SPECIAL_SIZES=$sizes")
