@@ -84,6 +84,11 @@ full_suite debian-all            archive  bash test/debian/run.sh --series 6.1 -
 full_suite debian-6.12-all       archive  bash test/debian/run.sh --series 6.12 --all
 full_suite debian-pinned         archive  bash test/debian/run.sh --series 6.1 --debver 6.1.192-2
 full_suite debian-generic        archive  bash test/debian/run.sh --series 6.1 --flavour amd64
+# --full only: the packages in a real Debian 12 machine (mmdebstrap image,
+# systemd, apt, Debian's 6.1 cloud kernel in qemu): apt install, reboot,
+# cumulative upgrade, remove and purge, another kernel's package, a fleet
+# repository (test/debian-guest/run.sh; the image is cached).
+full_suite debian-guest          archive  bash test/debian-guest/run.sh
 # --full only: libFuzzer (needs clang), the module template alone in qemu,
 # the unit cases under valgrind and under ASan/UBSan.
 full_suite fuzz-libfuzzer        none     bash create-diff-object/fuzz/run-fuzz.sh
