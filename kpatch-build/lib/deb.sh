@@ -102,10 +102,12 @@ if [ "\$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ]; then
 		before=\$(ls /sys/kernel/livepatch)
 		if kpatch load "\$KO"; then
 			# A cumulative patch replaced the patches loaded before it:
-			# the kernel disabled them; remove their modules.
+			# the kernel disabled them (and frees them a moment later);
+			# remove their modules.
 			if [ "\$REPLACE" = 1 ]; then
 				for m in \$before; do
-					[ "\$m" = $MODNAME ] || [ -d "/sys/kernel/livepatch/\$m" ] || kpatch unload "\$m" >&2 || true
+					[ "\$m" = $MODNAME ] && continue
+					[ "\$(cat "/sys/kernel/livepatch/\$m/enabled" 2>/dev/null)" = 1 ] || kpatch unload "\$m" >&2 || true
 				done
 			fi
 		else
