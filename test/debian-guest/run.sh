@@ -8,7 +8,8 @@
 # On the host:
 #  - the newest complete 6.1 cloud set (and a 6.12 one, the "other kernel")
 #    with kpatch-build/lib/debfetch.sh, as test/debian/run.sh does;
-#  - `make deb` (kpatch-lts) and, with kpatch-build --deb for that exact
+#  - `make deb` (the runtime package kpatch-lts: no compiler on the guest)
+#    and, with kpatch-build --deb for that exact
 #    kernel: livepatch-cmdline version 1 (module livepatch-cmdline-1,
 #    test/integration/cmdline-string.patch: " kpatch=1" in /proc/cmdline),
 #    version 2 (module livepatch-cmdline-2, the cumulative
@@ -49,7 +50,9 @@ CACHE="${KPATCH_TEST_CACHE:-$HOME/.cache/kpatch-lts}"
 SUITE=bookworm
 # The machine: systemd as init, udev, kmod, and initramfs-tools (what
 # Debian's kernel image packages depend on); apt and dpkg come with the
-# variant. What kpatch-lts depends on is added from its control file.
+# variant. What kpatch-lts (the runtime package) depends on is added from
+# its control file, so `apt install ./kpatch-lts_*.deb` finds it installed
+# (the guest has no network).
 BASE_PKGS="systemd,systemd-sysv,udev,kmod,initramfs-tools"
 PKG=livepatch-cmdline
 DEBVER=""
@@ -132,9 +135,11 @@ echo "# kernels: $KVER ($DEBVER), other $OTHER_KVER ($OTHER_DEBVER): ready in $(
 KDEB="$(compgen -G "$CACHE/debian/debs/$DEBVER/linux-image-$KVER-unsigned_*.deb" | head -n1)"
 OTHER_KDEB="$(compgen -G "$CACHE/debian/debs/$OTHER_DEBVER/linux-image-$OTHER_KVER-unsigned_*.deb" | head -n1)"
 
-if make -s -C "$TOP" deb DEBOUT="$OUT/debs" >"$OUT/make-deb.log" 2>&1 &&
-   DEB_TOOLS="$(basename "$(compgen -G "$OUT/debs/kpatch-lts_*_amd64.deb" | head -n1)")" && [[ $DEB_TOOLS == kpatch-lts_* ]]; then
-	pass "debian-guest: make deb: $DEB_TOOLS"
+# The runtime package only: the guest is a production machine (no compiler).
+if make -s -C "$TOP" deb DEBOUT="$OUT/tools" >"$OUT/make-deb.log" 2>&1 &&
+   DEB_TOOLS="$(basename "$(compgen -G "$OUT/tools/kpatch-lts_*_amd64.deb" | head -n1)")" && [[ $DEB_TOOLS == kpatch-lts_* ]] &&
+   cp "$OUT/tools/$DEB_TOOLS" "$OUT/debs/"; then
+	pass "debian-guest: make deb: $DEB_TOOLS (Depends: $(dpkg-deb -f "$OUT/debs/$DEB_TOOLS" Depends))"
 else
 	fail "debian-guest: make deb"; tail -n 10 "$OUT/make-deb.log" | sed 's/^/    | /'
 	report_summary; exit
@@ -159,7 +164,7 @@ else
 fi
 
 # The image: the machine, what kpatch-lts depends on (its first
-# alternatives, without versions), both kernels.
+# alternatives, without versions: its libraries and kmod), both kernels.
 tools_deps="$(dpkg-deb -f "$OUT/debs/$DEB_TOOLS" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep . | paste -sd,)"
 IMG_CACHE="$CACHE/debian-guest"
 [[ $REBUILD -eq 1 ]] && rm -rf "${IMG_CACHE:?}"/*
