@@ -57,7 +57,8 @@ guest_image_customize() {
 	rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
 	# Nothing that runs by itself and takes dpkg's lock or the console.
 	for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
-		 serial-getty@ttyS0.service getty@tty1.service systemd-timesyncd.service; do
+		 serial-getty@ttyS0.service getty@tty1.service systemd-timesyncd.service \
+		 systemd-firstboot.service; do
 		ln -sfn /dev/null "$root/etc/systemd/system/$u"
 	done
 	mkdir -p "$root/usr/local/sbin"
