@@ -145,7 +145,7 @@ INIT
 	timeout "$TIMEOUT" qemu-system-x86_64 -m "${MEM:-1024}" -smp 2 -display none \
 		-monitor none -serial "file:$out" \
 		-drive "file=$DISK,format=raw,if=none,id=root" -device nvme,drive=root,serial=guestroot \
-		-drive "file=$WORK/payload.img,format=raw,if=none,id=pay,readonly=on" -device nvme,drive=pay,serial=guestpay \
+		-drive "file=$WORK/payload.img,format=raw,if=none,id=pay" -device nvme,drive=pay,serial=guestpay \
 		-kernel "$BZIMAGE" -initrd "$INITRD" \
 		-append "root=/dev/nvme0n1 rw console=ttyS0 panic=-1 loglevel=4 systemd.show_status=false" </dev/null || qrc=$?
 	sed '/^GUEST-DMESG-BEGIN/,/^GUEST-DMESG-END/d' "$out" | tr -d '\r'
