@@ -94,19 +94,37 @@ kernel_set() {
 	echo "$kver $ver $root"
 }
 
+# tools_hash: a hash of the sources of kpatch-build, its module template
+# and create-diff-object (what makes a livepatch).
+tools_hash() {
+	find "$TOP/kpatch-build" "$TOP/kmod" "$TOP/create-diff-object" -type f \
+		\( -name '*.[ch]' -o -name '*.sh' -o -name '*.mk' -o -name '*.lds' -o -name Makefile \
+		   -o -name Kbuild -o -name kpatch-build \) \
+		-not -path '*/tests/*' -not -path '*/fuzz/*' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -c1-16
+}
+
 # build_deb KVER ROOT NAME PACKAGE VERSION PATCH: kpatch-build --deb for
-# KVER, as test/debian/run.sh runs it; prints the .deb's file name.
+# KVER, as test/debian/run.sh runs it, into OUT/debs; prints the .deb's file
+# name. Packages are kept in CACHE/debian-guest-debs/KEY (KEY: the
+# arguments, the patch and the tools' sources), made again when one changes.
 build_deb() {
-	local kver="$1" root="$2" name="$3" pkg="$4" ver="$5" patch="$6" deb
+	local kver="$1" root="$2" name="$3" pkg="$4" ver="$5" patch="$6" deb key
+	deb="${pkg}_${ver}_amd64.deb"
+	key="$({ echo "$kver $root $name $pkg $ver"; cat "$patch"; echo "$TOOLS_HASH"; } | sha256sum | cut -c1-16)"
+	if [[ -f "$DEB_CACHE/$key/$deb" ]]; then
+		cp "$DEB_CACHE/$key/$deb" "$OUT/debs/"
+		echo "$deb"
+		return 0
+	fi
 	CACHEDIR="$CACHE/debian/kpatch-build-$kver" KPATCH_SRC_CACHE="$CACHE/src" KPATCH_ROOT="$root" \
 		"$KPATCH_BUILD" -a "$kver" -n "$name" -o "$OUT/build-$name" --deb --deb-package "$pkg" \
 		--deb-version "$ver" "$patch" >"$OUT/$name.log" 2>&1 || {
 		tail -n 12 "$OUT/$name.log" | sed 's/^/    | /' >&2
 		return 1
 	}
-	deb="${pkg}_${ver}_amd64.deb"
 	[[ -f "$OUT/build-$name/$deb" ]] || { echo "no $deb" >&2; return 1; }
 	cp "$OUT/build-$name/$deb" "$OUT/debs/"
+	mkdir -p "$DEB_CACHE/$key" && cp "$OUT/build-$name/$deb" "$DEB_CACHE/$key/"
 	echo "$deb"
 }
 
@@ -146,6 +164,8 @@ else
 fi
 
 start=$SECONDS
+TOOLS_HASH="$(tools_hash)"
+DEB_CACHE="$CACHE/debian-guest-debs"
 DEB1="" DEB2="" DEBO=""
 DEB1="$(build_deb "$KVER" "$ROOT" livepatch-cmdline-1 "$PKG" 1 "$TOP/test/integration/cmdline-string.patch")" &&
 DEB2="$(build_deb "$KVER" "$ROOT" livepatch-cmdline-2 "$PKG" 2 "$DIR/patches/cmdline-v2.patch")" &&
