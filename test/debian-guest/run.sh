@@ -241,7 +241,7 @@ case $rc in
 *) grep -q '^GUEST-FAIL' "$OUT/console.log" || { fail "debian-guest: guest exit $rc"; tail -n 30 "$OUT/console.log" | sed 's/^/    | /'; } ;;
 esac
 if [[ -n "${KPATCH_GUEST_KEEP:-}" ]]; then
-	mkdir -p "$KPATCH_GUEST_KEEP" && cp -r "$OUT/debs" "$OUT/repo" "$OUT/console.log" "$OUT"/*.log "$KPATCH_GUEST_KEEP/" 2>/dev/null
+	mkdir -p "$KPATCH_GUEST_KEEP" && cp -r "$OUT/debs" "$OUT/repo" "$OUT/console.log" "$OUT/console.raw" "$OUT"/*.log "$KPATCH_GUEST_KEEP/" 2>/dev/null
 fi
 echo "# debian-guest suite: $((SECONDS - SUITE_START)) s"
 report_summary
