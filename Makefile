@@ -11,7 +11,7 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 SYSTEMDDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
 # Where the C tools are installed from (make deb: a hardened build elsewhere).
 TOOLSDIR = create-diff-object
-# Where make deb writes kpatch-lts_VERSION_amd64.deb.
+# Where make deb writes kpatch-lts_VERSION_amd64.deb and kpatch-lts-build_VERSION_amd64.deb.
 DEBOUT ?= out
 
 .PHONY: all check check-quick bench bench-fleet bench-fleet-stable install install-files uninstall deb clean
@@ -56,7 +56,8 @@ install-files:
 	install -m 644 man/kpatch-build.1 man/kpatch-fleet.1 man/kpatch.1 $(MANDIR)/
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|' kpatch/kpatch.service >$(SYSTEMDDIR)/kpatch.service
 
-# kpatch-lts_VERSION_amd64.deb of the tools, in $(DEBOUT) (packaging/build-deb.sh).
+# kpatch-lts (runtime) and kpatch-lts-build (build host) .debs of the tools,
+# in $(DEBOUT) (packaging/build-deb.sh).
 deb:
 	bash packaging/build-deb.sh -o $(DEBOUT)
 

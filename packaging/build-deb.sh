@@ -1,18 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-deb.sh - `make deb`: the kpatch-lts tools as a Debian package,
-# OUTDIR/kpatch-lts_VERSION_amd64.deb (default OUTDIR: out/).
+# build-deb.sh - `make deb`: the kpatch-lts tools as two Debian packages
+# in OUTDIR (default out/):
+#
+#   kpatch-lts_VERSION_amd64.deb        what a machine that runs livepatches
+#                                       needs: kpatch, kpatch-dump (kpatch
+#                                       info), kpatch.service, kpatch(1);
+#                                       Depends: its libraries and kmod only
+#   kpatch-lts-build_VERSION_amd64.deb  what a build host needs on top:
+#                                       kpatch-build, kpatch-fleet,
+#                                       create-diff-object, create-klp-module,
+#                                       the module template; Depends:
+#                                       kpatch-lts (= VERSION), the compiler
+#                                       and kbuild's tools
 #
 # The files are what `make install PREFIX=/usr` installs (staged with
 # DESTDIR), with the C tools built again out of tree with Debian's
 # hardening flags (dpkg-buildflags) and stripped, the man pages gzipped,
-# kpatch.service in /lib/systemd/system. Depends: the shared libraries of
-# the tools (dpkg-shlibdeps), and what a build host needs to build a
-# livepatch module with kbuild. The control file, doc files and
+# kpatch.service in /lib/systemd/system. The control file, doc files and
 # dpkg-deb part are kpatch-build/lib/debpkg.sh, shared with
-# `kpatch-build --deb`, whose packages depend on this one
-# (Depends: kpatch-lts | kpatch).
+# `kpatch-build --deb`, whose packages depend on the runtime one
+# (Depends: kpatch-lts | kpatch): a production machine installs no compiler.
 #
 # Usage: packaging/build-deb.sh [-o OUTDIR]
 # Environment: DEBFULLNAME, DEBEMAIL (the Maintainer field),
@@ -25,6 +34,7 @@ TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$TOP/kpatch-build/lib/debpkg.sh"
 
 PKG=kpatch-lts
+BPKG=kpatch-lts-build
 OUTDIR="$TOP/out"
 MAKE="${MAKE:-make}"
 
@@ -52,6 +62,7 @@ KVERSION="$(sed -n 's/^KPATCH_VERSION="\(.*\)"$/\1/p' "$TOP/kpatch/kpatch")"
 mkdir -p "$OUTDIR"
 OUTDIR="$(cd "$OUTDIR" && pwd)"
 DEB="$OUTDIR/${PKG}_${VERSION}_amd64.deb"
+BDEB="$OUTDIR/${BPKG}_${VERSION}_amd64.deb"
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/kpatch-lts-deb.XXXXXX")"
 trap 'rm -rf "$STAGE"' EXIT
 ROOT="$STAGE/root"
@@ -89,13 +100,25 @@ gzip -9n "$ROOT"/usr/share/man/man1/*.1
 # Whatever the checkout's modes: readable by all, writable by root only.
 find "$ROOT" -type f -exec chmod u+rw,go+r,go-w {} +
 
-DOC="$ROOT/usr/share/doc/$PKG"
-mkdir -p "$DOC" "$ROOT/usr/share/lintian/overrides"
-install -m 644 "$TOP/README.md" "$DOC/README.md"
-for f in "$TOP"/doc/*.md; do install -m 644 "$f" "$DOC/"; done
-install -m 644 "$TOP/packaging/lintian-overrides" "$ROOT/usr/share/lintian/overrides/$PKG"
+# The build host's files move to the -build package's root; the rest
+# (kpatch, kpatch-dump, kpatch.service, kpatch(1)) is the runtime package.
+BROOT="$STAGE/build-root"
+for f in usr/bin/kpatch-build usr/bin/kpatch-fleet usr/libexec/kpatch/create-diff-object \
+	 usr/libexec/kpatch/create-klp-module usr/share/kpatch \
+	 usr/share/man/man1/kpatch-build.1.gz usr/share/man/man1/kpatch-fleet.1.gz; do
+	[[ -e "$ROOT/$f" ]] || die "make install staged no $f"
+	mkdir -p "$BROOT/$(dirname "$f")"
+	mv "$ROOT/$f" "$BROOT/$f"
+done
+
 MAINT="$(debpkg_maintainer "kpatch-lts maintainers" "kpatch-lts@example.org")"
-cat >"$DOC/copyright" <<EOF
+# package_docs ROOT PACKAGE OVERRIDES: copyright, changelog and lintian
+# overrides of PACKAGE in ROOT.
+package_docs() {
+	local root="$1" pkg="$2" overrides="$3" doc="$1/usr/share/doc/$2"
+	mkdir -p "$doc" "$root/usr/share/lintian/overrides"
+	install -m 644 "$overrides" "$root/usr/share/lintian/overrides/$pkg"
+	cat >"$doc/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: kpatch-lts
 Comment: kpatch-build, create-diff-object, create-klp-module, kpatch-dump
@@ -107,7 +130,13 @@ License: GPL-2
  On Debian systems, the full text of the GNU General Public License
  version 2 can be found in the file /usr/share/common-licenses/GPL-2.
 EOF
-debpkg_changelog "$DOC" "$PKG" "$VERSION" "$MAINT" "kpatch-lts $VERSION (make deb)."
+	debpkg_changelog "$doc" "$pkg" "$VERSION" "$MAINT" "$pkg $VERSION (make deb)."
+}
+package_docs "$ROOT" "$PKG" "$TOP/packaging/lintian-overrides"
+package_docs "$BROOT" "$BPKG" "$TOP/packaging/lintian-overrides.build"
+# The documentation once, in the runtime package (-build depends on it).
+install -m 644 "$TOP/README.md" "$ROOT/usr/share/doc/$PKG/README.md"
+for f in "$TOP"/doc/*.md; do install -m 644 "$f" "$ROOT/usr/share/doc/$PKG/"; done
 
 # 3. Maintainer scripts: kpatch.service loads the patches installed under
 #    /var/lib/kpatch (by `kpatch install` or a livepatch .deb) at boot, so
@@ -143,40 +172,64 @@ EOF
 chmod 755 "$ROOT/DEBIAN/postinst" "$ROOT/DEBIAN/postrm"
 
 # 4. Depends: the tools' shared libraries, from dpkg-shlibdeps (it wants a
-#    debian/control), then what building a livepatch module runs.
-mkdir -p "$STAGE/debian"
-printf 'Source: %s\n\nPackage: %s\nArchitecture: amd64\n' "$PKG" "$PKG" >"$STAGE/debian/control"
-shlibs="$(cd "$STAGE" && dpkg-shlibdeps -O "$ROOT"/usr/libexec/kpatch/* 2>>"$LOG" | sed -n 's/^shlibs:Depends=//p')"
-[[ -n "$shlibs" ]] || { tail -n 5 "$LOG" >&2; die "dpkg-shlibdeps found no shared library dependencies"; }
-rm -rf "$STAGE/debian"
+#    debian/control), then what running (kmod: insmod, rmmod, modinfo) and
+#    building a livepatch module run.
+# shlibs_of FILE...: the shlibs:Depends of the ELF files.
+shlibs_of() {
+	local d
+	mkdir -p "$STAGE/debian"
+	printf 'Source: %s\n\nPackage: %s\nArchitecture: amd64\n' "$PKG" "$PKG" >"$STAGE/debian/control"
+	d="$(cd "$STAGE" && dpkg-shlibdeps -O "$@" 2>>"$LOG" | sed -n 's/^shlibs:Depends=//p')"
+	rm -rf "$STAGE/debian"
+	[[ -n "$d" ]] || { tail -n 5 "$LOG" >&2; die "dpkg-shlibdeps found no shared library dependencies in $*"; }
+	echo "$d"
+}
+shlibs="$(shlibs_of "$ROOT"/usr/libexec/kpatch/*)"
+bshlibs="$(shlibs_of "$BROOT"/usr/libexec/kpatch/*)"
 # gcc make binutils: compile and link the objects and the module; libelf-dev
 # bc flex bison libssl-dev: kbuild's host tools (objtool, fixdep,
 # sign-file, ...) when it prepares a kernel tree; kmod: modinfo, insmod,
 # rmmod; patch: apply the patch; xz-utils: Debian's linux-source tarball.
 build="gcc, make, binutils, libelf-dev, bc, flex, bison, libssl-dev, kmod, patch, xz-utils"
-deps="$shlibs, $build"
 
 debpkg_build "$ROOT" "$DEB" "$LOG" <<EOF || { tail -n 5 "$LOG" >&2; die "dpkg-deb failed"; }
 Package: $PKG
 Version: $VERSION
 Architecture: amd64
 Maintainer: $MAINT
-Depends: $deps
-Recommends: dwarves, openssl
-Suggests: mokutil, linux-source
-Conflicts: kpatch, kpatch-build
+Depends: $shlibs, kmod
+Suggests: $BPKG, mokutil
+Conflicts: kpatch
 Section: kernel
 Priority: optional
-Description: build and manage Linux livepatch modules (kpatch compatible)
+Description: load and manage Linux livepatch modules (kpatch compatible)
+ kpatch loads, unloads, lists, inspects and installs livepatch modules
+ (fixes of the running kernel that need no reboot), waits for each patch
+ transition and explains one that stalls or a module the kernel refuses;
+ kpatch.service loads the installed ones at boot. This is what a machine
+ that runs livepatch packages needs (Depends: kpatch-lts | kpatch); the
+ tools that build them are in $BPKG.
+EOF
+echo "build-deb: $DEB"
+
+debpkg_build "$BROOT" "$BDEB" "$LOG" <<EOF || { tail -n 5 "$LOG" >&2; die "dpkg-deb failed"; }
+Package: $BPKG
+Version: $VERSION
+Architecture: amd64
+Maintainer: $MAINT
+Depends: $PKG (= $VERSION), $bshlibs, $build
+Recommends: dwarves, openssl
+Suggests: mokutil, linux-source
+Conflicts: kpatch-build
+Section: kernel
+Priority: optional
+Description: build Linux livepatch modules (kpatch-build compatible)
  kpatch-build turns a kernel source patch into a livepatch module that
  fixes the running kernel without a reboot: it compiles only the objects
  the patch touches, compares them with create-diff-object and links the
  changed functions into a module, for Linux 6.1 and 6.12 (x86_64). It is
  command-line compatible with kpatch's kpatch-build, finds the pieces of
  Debian's kernels by itself, signs modules (--sign-key) and packages them
- (--deb).
- .
- kpatch loads, unloads, lists, inspects and installs livepatch modules;
- kpatch.service loads the installed ones at boot.
+ (--deb); kpatch-fleet builds one patch for every kernel of a fleet.
 EOF
-echo "build-deb: $DEB"
+echo "build-deb: $BDEB"

@@ -98,6 +98,11 @@ full_suite debian-generic        archive  bash test/debian/run.sh --series 6.1 -
 # kpatch-fleet on Debian's real archive: its updates 6.1.192-1..-3 over the
 # kernels 6.1.0-55..-57, the verdict matrix, each cumulative module booted.
 full_suite fleet-debian          archive  bash test/fleet/debian.sh
+# --full only: the packages in a real Debian 12 machine (mmdebstrap image,
+# systemd, apt, Debian's 6.1 cloud kernel in qemu): apt install, reboot,
+# cumulative upgrade, remove and purge, another kernel's package, a fleet
+# repository (test/debian-guest/run.sh; the image is cached).
+full_suite debian-guest          archive  bash test/debian-guest/run.sh
 # --full only: libFuzzer (needs clang), the module template alone in qemu,
 # the unit cases under valgrind and under ASan/UBSan.
 full_suite fuzz-libfuzzer        none     bash create-diff-object/fuzz/run-fuzz.sh
@@ -107,7 +112,7 @@ full_suite unit-sanitize         kernel   env UNIT_SANITIZE=1 bash test/unit/run
 # Beside the kernel builds and the kernel suites: the differ's own tests,
 # the host-only command tests, and Debian's kernels (own caches, downloads).
 beside cdo fuzz-mutate objs kpatch-cmd fleet debian debian-6.12 debian-all debian-6.12-all \
-	debian-pinned debian-generic fleet-debian fuzz-libfuzzer
+	debian-pinned debian-generic fleet-debian debian-guest fuzz-libfuzzer
 }
 
 # KPATCH_RUNALL_TABLE=FILE replaces the table above with FILE's suite lines

@@ -50,7 +50,7 @@ EOF
 package_deb() {
 	local pkg ver root doc deb maint p names=""
 	command -v dpkg-deb >/dev/null || die "--deb needs dpkg-deb (apt-get install dpkg)"
-	pkg="$(deb_package_name "$NAME")"
+	pkg="${DEB_PACKAGE:-$(deb_package_name "$NAME")}"
 	PKG="$pkg"
 	ver="$DEB_VERSION"
 	root="$TMPDIR_KP/deb"
@@ -77,22 +77,58 @@ License: GPL-2
 EOF
 	debpkg_changelog "$doc" "$pkg" "$ver" "$maint" "Livepatch for Linux $KREL built by kpatch-build $VERSION."
 
+	local replace=1
+	[[ ${NON_REPLACE:-0} -eq 1 ]] && replace=0
 	deb_maint_script postinst "$(cat <<EOF
-if [ "\$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ] && [ "\$(uname -r)" = "$KREL" ] &&
-   [ -d /sys/kernel/livepatch ] && ! [ -d /sys/kernel/livepatch/$MODNAME ]; then
-	if command -v kpatch >/dev/null 2>&1; then
-		kpatch load "\$KO" || echo "$pkg: loading \$KO failed; run 'kpatch load \$KO' to retry" >&2
-	else
+# REPLACE=1: a cumulative patch (kpatch-build without -R): loading it
+# replaces every loaded patch at once, with no moment where none applies.
+REPLACE=$replace
+if [ "\$1" = configure ] && [ -z "\${DPKG_ROOT:-}" ]; then
+	if [ "\$(uname -r)" != "$KREL" ]; then
+		echo "$pkg: $NAME.ko is built for Linux $KREL, but the running kernel is \$(uname -r): not loaded now; kpatch.service loads it at the next boot of $KREL" >&2
+	elif ! [ -d /sys/kernel/livepatch ]; then
+		echo "$pkg: the running kernel has no livepatch support (/sys/kernel/livepatch): $NAME.ko is not loaded" >&2
+	elif ! command -v kpatch >/dev/null 2>&1; then
 		echo "$pkg: no kpatch command; the patch is loaded at the next boot" >&2
+	elif [ -d /sys/kernel/livepatch/$MODNAME ]; then
+		# The same module name is loaded: this build, or an older one
+		# (an upgrade that kept the name: it cannot replace itself).
+		if [ "\$(cat /sys/module/$MODNAME/srcversion 2>/dev/null)" != "\$(modinfo -F srcversion "\$KO" 2>/dev/null)" ]; then
+			echo "$pkg: an older build of $MODNAME is loaded under the same name: unloading it to load this one (the patch is off meanwhile; give each cumulative build its own name, kpatch-build -n, for an atomic upgrade)" >&2
+			{ kpatch unload $MODNAME >&2 && kpatch load "\$KO"; } ||
+				echo "$pkg: loading \$KO failed; run 'kpatch load \$KO' to retry" >&2
+		fi
+	else
+		before=\$(ls /sys/kernel/livepatch)
+		if kpatch load "\$KO"; then
+			# A cumulative patch replaced the patches loaded before it:
+			# the kernel disabled them (and frees them a moment later);
+			# remove their modules.
+			if [ "\$REPLACE" = 1 ]; then
+				for m in \$before; do
+					[ "\$m" = $MODNAME ] && continue
+					[ "\$(cat "/sys/kernel/livepatch/\$m/enabled" 2>/dev/null)" = 1 ] || kpatch unload "\$m" >&2 || true
+				done
+			fi
+		else
+			echo "$pkg: loading \$KO failed; run 'kpatch load \$KO' to retry" >&2
+		fi
 	fi
 fi
 EOF
 )" >"$root/DEBIAN/postinst"
 	deb_maint_script prerm "$(cat <<EOF
+REPLACE=$replace
 case "\$1" in
 remove|upgrade|deconfigure)
 	if [ -z "\${DPKG_ROOT:-}" ] && [ -d /sys/kernel/livepatch/$MODNAME ] && command -v kpatch >/dev/null 2>&1; then
-		kpatch unload $MODNAME || echo "$pkg: unloading $MODNAME failed; it stays active until reboot" >&2
+		if [ "\$1" = upgrade ] && [ "\$REPLACE" = 1 ]; then
+			# The new version's cumulative patch replaces this one when
+			# its postinst loads it: unloading now would leave a gap.
+			echo "$pkg: $MODNAME stays loaded until the new version replaces it" >&2
+		else
+			kpatch unload $MODNAME || echo "$pkg: unloading $MODNAME failed; it stays active until reboot" >&2
+		fi
 	fi
 	;;
 esac

@@ -43,9 +43,10 @@ dpkg-deb --fsys-tarfile "$deb" | tar -xO "./var/lib/kpatch/$krel/livepatch-deb_t
 	pass "deb: the packaged module is the built module" || fail "deb: packaged module differs"
 ctl="$WORK/ctl"
 dpkg-deb -e "$deb" "$ctl"
-grep -q "uname -r)\" = \"$krel\"" "$ctl/postinst" && grep -q 'kpatch load' "$ctl/postinst" &&
+grep -q "uname -r)\" != \"$krel\"" "$ctl/postinst" && grep -q 'kpatch load' "$ctl/postinst" &&
+	grep -q "is built for Linux $krel, but the running kernel is" "$ctl/postinst" &&
 	grep -q "kpatch unload livepatch_deb_test" "$ctl/prerm" && grep -q 'purge' "$ctl/postrm" &&
-	pass "deb: postinst loads on $krel, prerm unloads livepatch_deb_test, postrm handles purge" ||
+	pass "deb: postinst loads on $krel (says why not on another kernel), prerm unloads livepatch_deb_test, postrm handles purge" ||
 	fail "deb: maintainer scripts"
 
 if command -v lintian >/dev/null; then

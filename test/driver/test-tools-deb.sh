@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make deb: kpatch-lts_VERSION_amd64.deb of the tools (needs no kernel).
-# - its control data (Package, Version = kpatch-build --version, Depends:
-#   the tools' shared libraries from dpkg-shlibdeps and the build tools)
-#   and its files (dpkg-deb -I/-c), the C tools stripped and hardened;
+# make deb: kpatch-lts_VERSION_amd64.deb (the runtime: kpatch, kpatch-dump,
+# kpatch.service) and kpatch-lts-build_VERSION_amd64.deb (kpatch-build and
+# the rest of the tools) (needs no kernel).
+# - their control data (Package, Version = kpatch-build --version, Depends:
+#   the tools' shared libraries from dpkg-shlibdeps; kpatch-lts nothing of
+#   a build host, kpatch-lts-build kpatch-lts (= VERSION) and the build
+#   tools) and their files (dpkg-deb -I/-c), the C tools stripped and
+#   hardened;
 # - lintian: no errors, no warnings (each one fixed or overridden in
-#   packaging/lintian-overrides with a reason comment);
-# - dpkg --root: installs into a scratch root, where kpatch-build and kpatch
-#   run and kpatch.service runs /usr/sbin/kpatch; a livepatch package made
-#   by kpatch-build/lib/deb.sh (its package_deb, the code of --deb, with a
-#   stand-in module) installs there with Depends: kpatch-lts | kpatch met
-#   by it; kpatch-lts cannot be removed under it; purge leaves nothing.
+#   packaging/lintian-overrides{,.build} with a reason comment);
+# - dpkg --root: both install into a scratch root, where kpatch-build and
+#   kpatch run and kpatch.service runs /usr/sbin/kpatch; a livepatch package
+#   made by kpatch-build/lib/deb.sh (its package_deb, the code of --deb,
+#   with a stand-in module) installs there with Depends: kpatch-lts | kpatch
+#   met by it; kpatch-lts cannot be removed under it; purge leaves nothing.
 # pass and fail return 0, so `COND && pass || fail` is an if/else; output is
 # indented with sed 's/^/    | /' as in the other driver tests.
 # shellcheck disable=SC2015,SC2001
@@ -22,23 +26,35 @@ rc=0
 make -C "$TOP" -s deb DEBOUT="$out" >"$WORK/make.log" 2>&1 || rc=$?
 version="$("$TOP/kpatch-build/kpatch-build" --version | awk '{ print $NF }')"
 deb="$out/kpatch-lts_${version}_amd64.deb"
-if [[ $rc -eq 0 && -f "$deb" ]]; then
-	pass "tools-deb: make deb built $(basename "$deb")"
+bdeb="$out/kpatch-lts-build_${version}_amd64.deb"
+if [[ $rc -eq 0 && -f "$deb" && -f "$bdeb" ]]; then
+	pass "tools-deb: make deb built $(basename "$deb") and $(basename "$bdeb")"
 else
-	fail "tools-deb: make deb (rc=$rc) did not build $deb"; tail -n 15 "$WORK/make.log" | sed 's/^/    | /'
+	fail "tools-deb: make deb (rc=$rc) did not build $deb and $bdeb"; tail -n 15 "$WORK/make.log" | sed 's/^/    | /'
 	finish; exit
 fi
 
 field() { dpkg-deb -f "$deb" "$1"; }
-[[ "$(field Package) $(field Version) $(field Architecture)" == "kpatch-lts $version amd64" ]] &&
-	pass "tools-deb: Package/Version/Architecture kpatch-lts $version amd64" ||
-	fail "tools-deb: control: $(field Package) $(field Version) $(field Architecture)"
+bfield() { dpkg-deb -f "$bdeb" "$1"; }
+[[ "$(field Package) $(field Version) $(field Architecture)" == "kpatch-lts $version amd64" &&
+   "$(bfield Package) $(bfield Version) $(bfield Architecture)" == "kpatch-lts-build $version amd64" ]] &&
+	pass "tools-deb: Package/Version/Architecture kpatch-lts and kpatch-lts-build $version amd64" ||
+	fail "tools-deb: control: $(field Package) $(field Version) $(field Architecture); $(bfield Package) $(bfield Version)"
 dep="$(field Depends)"
+bdep="$(bfield Depends)"
 missing=""
-for d in 'libc6 (>= ' 'libelf1 (>= ' 'libcapstone4 (>= ' gcc make binutils libelf-dev bc flex bison libssl-dev kmod patch xz-utils; do
-	[[ ", $dep" == *", $d"* ]] || missing+=" '$d'"
+for d in "kpatch-lts (= $version)" 'libc6 (>= ' 'libelf1 (>= ' 'libcapstone4 (>= ' gcc make binutils libelf-dev bc flex bison libssl-dev kmod patch xz-utils; do
+	[[ ", $bdep" == *", $d"* ]] || missing+=" '$d'"
 done
-[[ -z "$missing" ]] && pass "tools-deb: Depends: $dep" || fail "tools-deb: Depends lacks$missing: $dep"
+[[ -z "$missing" ]] && pass "tools-deb: kpatch-lts-build Depends: $bdep" || fail "tools-deb: kpatch-lts-build Depends lacks$missing: $bdep"
+# The runtime package: its libraries and kmod, nothing of a build host.
+extra=""
+while read -r d; do
+	case "$d" in libc6|libelf1|libcapstone4|kmod|'') ;; *) extra+=" $d" ;; esac
+done < <(sed 's/([^)]*)//g; s/[,|]/\n/g' <<<"$dep" | tr -d ' ')
+[[ -z "$extra" && ", $dep" == *", kmod"* && ", $dep" == *", libc6 (>= "* ]] &&
+	pass "tools-deb: kpatch-lts Depends only on what runs a patch: $dep" ||
+	fail "tools-deb: kpatch-lts Depends:$extra ($dep)"
 # The shared libraries are the ones ldd names for create-diff-object.
 libs="$(ldd "$TOP/create-diff-object/create-diff-object" | awk '$1 ~ /^lib(elf|capstone)/ { print $1 }' | sort | tr '\n' ' ')"
 [[ "$libs" == *libcapstone* && "$libs" == *libelf* ]] &&
@@ -49,25 +65,36 @@ grep -qE "^ +[0-9]+ bytes, +[0-9]+ lines +\* +postinst " <<<"$info" && grep -qE 
 	{ fail "tools-deb: maintainer scripts"; echo "$info" | sed 's/^/    | /'; }
 
 contents="$(dpkg-deb -c "$deb" | awk '{ print $1, $6 }')"
+bcontents="$(dpkg-deb -c "$bdeb" | awk '{ print $1, $6 }')"
 missing=""
-for f in '-rwxr-xr-x ./usr/bin/kpatch-build' '-rwxr-xr-x ./usr/sbin/kpatch' \
+for f in '-rwxr-xr-x ./usr/sbin/kpatch' '-rwxr-xr-x ./usr/libexec/kpatch/kpatch-dump' \
+	 '-rw-r--r-- ./usr/share/man/man1/kpatch.1.gz' '-rw-r--r-- ./lib/systemd/system/kpatch.service' \
+	 '-rw-r--r-- ./usr/share/doc/kpatch-lts/copyright' '-rw-r--r-- ./usr/share/doc/kpatch-lts/changelog.gz' \
+	 '-rw-r--r-- ./usr/share/lintian/overrides/kpatch-lts'; do
+	grep -qxF -- "$f" <<<"$contents" || missing+=" ${f#* }"
+done
+for f in '-rwxr-xr-x ./usr/bin/kpatch-build' \
 	 '-rwxr-xr-x ./usr/libexec/kpatch/create-diff-object' '-rwxr-xr-x ./usr/libexec/kpatch/create-klp-module' \
-	 '-rwxr-xr-x ./usr/libexec/kpatch/kpatch-dump' '-rw-r--r-- ./usr/share/kpatch/lib/stages.sh' \
+	 '-rw-r--r-- ./usr/share/kpatch/lib/stages.sh' \
 	 '-rw-r--r-- ./usr/share/kpatch/lib/debpkg.sh' '-rw-r--r-- ./usr/share/kpatch/lib/sign.sh' \
 	 '-rw-r--r-- ./usr/share/kpatch/lib/kbuild-objs.mk' '-rwxr-xr-x ./usr/share/kpatch/lib/keep-lines.sh' \
 	 '-rw-r--r-- ./usr/share/kpatch/patch/kpatch-patch-hook.c' '-rw-r--r-- ./usr/share/kpatch/patch/kpatch-macros.h' \
 	 '-rw-r--r-- ./usr/share/kpatch/patch/kpatch.lds' '-rw-r--r-- ./usr/share/kpatch/probe/kpatch-sizes.c' \
-	 '-rw-r--r-- ./usr/share/man/man1/kpatch-build.1.gz' '-rw-r--r-- ./usr/share/man/man1/kpatch.1.gz' \
-	 '-rw-r--r-- ./lib/systemd/system/kpatch.service' '-rw-r--r-- ./usr/share/doc/kpatch-lts/copyright' \
-	 '-rw-r--r-- ./usr/share/doc/kpatch-lts/changelog.gz' '-rw-r--r-- ./usr/share/lintian/overrides/kpatch-lts'; do
-	grep -qxF -- "$f" <<<"$contents" || missing+=" ${f#* }"
+	 '-rw-r--r-- ./usr/share/man/man1/kpatch-build.1.gz' '-rw-r--r-- ./usr/share/doc/kpatch-lts-build/copyright' \
+	 '-rw-r--r-- ./usr/share/lintian/overrides/kpatch-lts-build'; do
+	grep -qxF -- "$f" <<<"$bcontents" || missing+=" ${f#* }"
 done
+# The runtime package has no build tool.
+grep -qE 'kpatch-build|create-diff-object|create-klp-module|share/kpatch/' <<<"$contents" &&
+	missing+=" (kpatch-lts holds build tools: $(grep -E 'kpatch-build|create-diff-object|create-klp-module|share/kpatch/' <<<"$contents" | head -n1))"
 n="$(grep -c . <<<"$contents")"
-[[ -z "$missing" ]] && pass "tools-deb: the 20 expected files (of $n entries) with their modes" ||
-	{ fail "tools-deb: missing or wrong mode:$missing"; echo "$contents" | sed 's/^/    | /'; }
+bn="$(grep -c . <<<"$bcontents")"
+[[ -z "$missing" ]] && pass "tools-deb: the 22 expected files (of $n + $bn entries) with their modes, in their package" ||
+	{ fail "tools-deb: missing or wrong mode:$missing"; echo "$contents" "$bcontents" | sed 's/^/    | /'; }
 
 x="$WORK/x"
 dpkg-deb -x "$deb" "$x"
+dpkg-deb -x "$bdeb" "$x"
 bad=""
 for b in "$x"/usr/libexec/kpatch/*; do
 	# (variables, not pipes into grep -q: with pipefail a reader that stops
@@ -87,7 +114,7 @@ grep -qx 'ExecStart=/usr/sbin/kpatch load --all' "$x/lib/systemd/system/kpatch.s
 	fail "tools-deb: kpatch.service: $(grep ExecStart "$x/lib/systemd/system/kpatch.service")"
 
 if command -v lintian >/dev/null; then
-	lout="$(lintian --allow-root "$deb" 2>&1)"
+	lout="$(lintian --allow-root "$deb" "$bdeb" 2>&1)"
 	if ! grep -q '^[EW]:' <<<"$lout"; then
 		pass "tools-deb: lintian: no errors, no warnings ($(grep -c '^[EW]:' <<<"$lout") lines)"
 	else
@@ -97,8 +124,8 @@ else
 	skip "tools-deb: lintian is not installed (apt-get install lintian)"
 fi
 # Every override is explained by the comment above it.
-unexplained="$(awk '/^#/ { c = 1; next } /^$/ { c = 0; next } !c { print }' "$TOP/packaging/lintian-overrides")"
-[[ -z "$unexplained" ]] && pass "tools-deb: every lintian override has a reason comment ($(grep -c '^kpatch-lts:' "$TOP/packaging/lintian-overrides") overrides)" ||
+unexplained="$(awk '/^#/ { c = 1; next } /^$/ { c = 0; next } !c { print }' "$TOP/packaging/lintian-overrides" "$TOP/packaging/lintian-overrides.build")"
+[[ -z "$unexplained" ]] && pass "tools-deb: every lintian override has a reason comment ($(cat "$TOP"/packaging/lintian-overrides{,.build} | grep -c '^kpatch-lts[a-z-]*:') overrides)" ||
 	fail "tools-deb: overrides without a comment: $unexplained"
 
 # ---------------------------------------------------------------- dpkg --root
@@ -111,13 +138,14 @@ fake_pkgs() {
 		printf 'Package: %s\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: 999\nMaintainer: test <test@example.org>\nDescription: fake\n\n' "$p"
 	done
 }
-# Everything kpatch-lts depends on, as installed packages (version 999).
+# Everything kpatch-lts and kpatch-lts-build depend on (but kpatch-lts),
+# as installed packages (version 999).
 # shellcheck disable=SC2046 # one package name per word
-fake_pkgs $(sed 's/([^)]*)//g; s/,/ /g' <<<"$dep") >"$sys/var/lib/dpkg/status"
+fake_pkgs $(sed 's/([^)]*)//g; s/,/ /g' <<<"$dep, $bdep" | tr ' ' '\n' | grep -vx 'kpatch-lts' | sort -u) >"$sys/var/lib/dpkg/status"
 ddpkg() { dpkg --root="$sys" --force-script-chrootless --force-not-root --log=/dev/null "$@"; }
-if ddpkg -i "$deb" >"$WORK/dpkg.log" 2>&1 &&
-   [[ "$(dpkg-query --admindir="$sys/var/lib/dpkg" -W -f='${Status}' kpatch-lts)" == "install ok installed" ]]; then
-	pass "tools-deb: dpkg --root installs it"
+if ddpkg -i "$deb" "$bdeb" >"$WORK/dpkg.log" 2>&1 &&
+   [[ "$(dpkg-query --admindir="$sys/var/lib/dpkg" -W -f='${Status}' kpatch-lts kpatch-lts-build)" == "install ok installedinstall ok installed" ]]; then
+	pass "tools-deb: dpkg --root installs both"
 else
 	fail "tools-deb: dpkg --root -i"; sed 's/^/    | /' "$WORK/dpkg.log"
 fi
@@ -184,9 +212,9 @@ if ! ddpkg -r kpatch-lts >"$WORK/dpkg.log" 2>&1 && grep -q "livepatch-tools-test
 else
 	fail "tools-deb: kpatch-lts removed under its dependent"; sed 's/^/    | /' "$WORK/dpkg.log"
 fi
-if ddpkg --purge livepatch-tools-test kpatch-lts >"$WORK/dpkg.log" 2>&1 &&
+if ddpkg --purge livepatch-tools-test kpatch-lts-build kpatch-lts >"$WORK/dpkg.log" 2>&1 &&
    [[ -z "$(find "$sys" -path "$sys/var/lib/dpkg" -prune -o -type f -print)" ]]; then
-	pass "tools-deb: dpkg --root --purge of both leaves no file behind"
+	pass "tools-deb: dpkg --root --purge of all three leaves no file behind"
 else
 	fail "tools-deb: purge"; sed 's/^/    | /' "$WORK/dpkg.log"
 	find "$sys" -path "$sys/var/lib/dpkg" -prune -o -type f -print | head | sed 's/^/    | /'

@@ -16,9 +16,12 @@ set -o errexit -o nounset -o pipefail
 #   bench          hyperfine
 #   packaging      lintian
 #   Debian kernels dwarves (pahole: their modules carry BTF)
+#   debian-guest   mmdebstrap (the guest's root), e2fsprogs (mkfs.ext4 -d),
+#                  dpkg-dev (dpkg-scanpackages), apt-utils (apt-ftparchive)
 PKGS=(build-essential libelf-dev libcapstone-dev linux-source-6.1 qemu-system-x86 busybox-static
       flex bison bc libssl-dev cpio kmod gawk xz-utils zstd python3 rsync time valgrind man-db
-      dash shellcheck util-linux binutils hyperfine lintian dwarves "$@")
+      dash shellcheck util-linux binutils hyperfine lintian dwarves
+      mmdebstrap e2fsprogs dpkg-dev apt-utils "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do
