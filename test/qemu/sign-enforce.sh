@@ -61,7 +61,7 @@ strip_signature() {
 
 # signed_magic FILE: status 0 when FILE ends with the signature magic.
 signed_magic() {
-	[[ "$(tail -c 28 "$1" 2>/dev/null | tr -d '\n')" == "~Module signature appended~" ]]
+	[[ "$(tail -c 28 "$1" 2>/dev/null | tr -d '\n\000')" == "~Module signature appended~" ]]
 }
 
 # kernel_env FILE: the test kernel's variables (build-kernel.sh --print-env)
