@@ -70,6 +70,8 @@ suite runall-selftest   none    bash test/selftest-runall.sh
 suite qemu-selftest     kernel  bash test/qemu/selftest.sh
 suite canary            kernel  bash test/canary/run.sh
 suite kpatch-cmd-guest  kernel  bash test/kpatch-cmd/run.sh --guest
+# Signed livepatches under module.sig_enforce=1 (issue 16).
+suite sign-enforce      kernel  bash test/qemu/sign-enforce.sh
 suite unit-selftest     kernel  bash test/unit/selftest.sh
 suite unit              kernel  bash test/unit/run.sh
 suite integration       kernel  bash test/integration/run.sh

@@ -20,9 +20,10 @@
 #                 -> driver (bad-patch), integration (a -FAIL patch and
 #                 a patch that must load), kpatch-cmd --guest (its
 #                 kpatch-built modules), debian (--series 6.1 and 6.12,
-#                 one patch: nothing is built, no guest boots) fail
+#                 one patch: nothing is built, no guest boots),
+#                 sign-enforce (no signed module, no guest boots) fail
 #   kpatch-exit0  a kpatch command that exits 0 and prints nothing
-#                 -> kpatch-cmd (host) fails
+#                 -> kpatch-cmd (host), sign-enforce (its refusals) fail
 #   guest-exit0   a run-guest.sh that boots nothing and exits 0 (ignores
 #                 what the guest did) -> qemu-selftest, canary fail
 #   canary-wrong  the canary expecting a string the sample never prints
@@ -165,6 +166,8 @@ for tool in "${tools[@]}"; do
 		# (no guest boots: the modules it must add are missing)
 		must_fail "kpatch-cmd --guest with a kpatch-build that always exits 0" kb-exit0-kpatch-cmd-guest \
 			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/kpatch-cmd/run.sh" --guest
+		must_fail "sign-enforce with a kpatch-build that always exits 0" kb-exit0-sign-enforce \
+			KPATCH_BUILD="$KB_EXIT0" -- bash "$TOP/test/qemu/sign-enforce.sh"
 		# one patch, no guest boots: nothing is built
 		if [[ ${KPATCH_DEBIAN:-1} == 0 ]]; then
 			skip "debian checks with a kpatch-build that always exits 0: KPATCH_DEBIAN=0 (no Debian archive; the debian suites skip too)"
@@ -182,6 +185,9 @@ for tool in "${tools[@]}"; do
 	kpatch-exit0)
 		must_fail "kpatch-cmd (host, dash) with a kpatch command that exits 0 and prints nothing" \
 			kpatch-exit0-kpatch-cmd KPATCH_CMD="$KPATCH_EXIT0" -- bash "$TOP/test/kpatch-cmd/run.sh" --shell dash
+		# (one warm build, one boot: the refusals it reports must fail)
+		must_fail "sign-enforce with a kpatch command that exits 0 and prints nothing" \
+			kpatch-exit0-sign-enforce KPATCH_CMD="$KPATCH_EXIT0" -- bash "$TOP/test/qemu/sign-enforce.sh"
 		;;
 	guest-exit0)
 		must_fail "qemu-selftest with a run-guest.sh that ignores the guest and exits 0" guest-exit0-qemu-selftest \

@@ -21,7 +21,11 @@
 #  - boots that exact kernel (Debian's vmlinuz) under qemu with its own
 #    modules and runs each module's protocol (test/integration/protocol.sh:
 #    test fails, output recorded, load, test passes, unload, test fails,
-#    output byte-identical to before the load); dmesg must stay clean.
+#    output byte-identical to before the load); dmesg must stay clean;
+#  - then, in the same boot, module.sig_enforce=1 (switched on through
+#    /sys/module/module/parameters): Debian's own signed module still loads,
+#    an unsigned livepatch is refused and `kpatch load` says it was its
+#    signature and what to do (guest-lib.sh's klp_sig_refused).
 #
 # Usage: run.sh [--series X.Y] [--flavour FLAVOUR] [--debver VERSION] [--all] [NAME...]
 #   --series X.Y     6.1 (default) or 6.12
@@ -71,7 +75,7 @@ while [[ $# -gt 0 ]]; do
 	--flavour) FLAVOUR="$2"; shift ;;
 	--debver) DEBVER="$2"; shift ;;
 	--all) ALL=1 ;;
-	-h|--help) sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) NAMES+=("$1") ;;
 	esac
@@ -316,6 +320,15 @@ boot() {
 			echo 'check "deb: kpatch unload" kpatch unload livepatch_cmdline_string'
 			echo 'check "deb: test fails after unload" not sh /root/t/cmdline-string-LOADED.test'
 		fi
+		# Last (the livepatches above are unsigned): module.sig_enforce=1,
+		# switched on here (it can only be switched on). Debian's kernel
+		# trusts only Debian's keys (and MOK): its own module still loads,
+		# an unsigned livepatch is refused, and kpatch load says why.
+		echo 'echo 1 >/sys/module/module/parameters/sig_enforce'
+		echo 'check "sig_enforce: module.sig_enforce is on" [ "$(cat /sys/module/module/parameters/sig_enforce)" = Y ]'
+		echo 'modprobe -r dummy 2>/dev/null'
+		echo 'check "sig_enforce: Debian'"'"'s own module dummy (signed in Debian'"'"'s build) loads" modprobe dummy'
+		echo "klp_sig_refused sig_enforce /root/m/livepatch-${BUILT[0]}.ko unsigned"
 		echo 'exit $GUEST_FAILS'
 	} >"$guest"
 	start=$SECONDS
@@ -329,9 +342,11 @@ boot() {
 		return
 	fi
 	local want
-	for name in "${BUILT[@]}" deb; do
+	for name in "${BUILT[@]}" deb sig_enforce; do
 		[[ "$name" == deb && -z "$DEB" ]] && continue
 		if [[ "$name" == deb ]]; then want=5
+		elif [[ "$name" == sig_enforce ]]; then
+			want=$((2 + $(sed -n 's/^KLP_SIG_REFUSED_CHECKS=//p' "$TOP/test/qemu/guest-lib.sh")))
 		elif [[ -n "$(test_file "$name" UNLOADED)" ]]; then want="$(klp_protocol_checks 1)"
 		else want="$(klp_protocol_checks 0)"; fi
 		np="$(grep -c "^GUEST-PASS: $name: " "$OUT/guest.log")"

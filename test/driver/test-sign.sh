@@ -5,16 +5,19 @@
 #   a missing key, one option without the other, a key that is not a PEM
 #   private key, a certificate that is not one, a key of another
 #   certificate, an encrypted key without KBUILD_SIGN_PIN, a kernel whose
-#   build dir has no scripts/sign-file (the test kernel has no
-#   CONFIG_MODULE_SIG);
+#   build dir has no scripts/sign-file (a copy of the test kernel's build
+#   dir's .config, Module.symvers, Makefile and include/generated: the test
+#   kernel itself has CONFIG_MODULE_SIG and its sign-file);
 # - the sign-file of a Debian kernel is found through the headers'
 #   scripts link to linux-kbuild-X.Y (relative, or absolute in KPATCH_ROOT);
-# - a signed build (a throwaway key made here; sign-file compiled from the
-#   test kernel's scripts/sign-file.c, given with KPATCH_SIGN_FILE): the
-#   module ends with "~Module signature appended~", modinfo shows the
-#   signer, the certificate's serial as key id and sha256 (the default), the
-#   PKCS#7 signature verifies against the certificate over the module's
-#   bytes, --deb packages the signed module;
+#   KPATCH_SIGN_FILE overrides it, and a kernel without CONFIG_MODULE_SIG
+#   gets a warning that it checks no signature (sign.sh's sign_locate);
+# - a signed build (a throwaway key made here, the test kernel's own
+#   scripts/sign-file and CONFIG_MODULE_SIG_HASH, no warning): the module
+#   ends with "~Module signature appended~", modinfo shows the signer, the
+#   certificate's serial as key id and sha256, the PKCS#7 signature verifies
+#   against the certificate over the module's bytes, --deb packages the
+#   signed module;
 # - kpatch info shows the signature; kpatch load of it, when the kernel
 #   rejects the key (a fake insmod), says so and names mokutil --import.
 # pass and fail return 0, so `COND && pass || fail` is an if/else; output is
@@ -62,7 +65,15 @@ refused "the key of another certificate" "is not the key of --sign-cert .*their 
 	--sign-key "$keys/other.pem" --sign-cert "$keys/cert.pem"
 refused "an encrypted key without KBUILD_SIGN_PIN" "cannot read the private key .*KBUILD_SIGN_PIN" \
 	--sign-key "$keys/enc.pem" --sign-cert "$keys/cert.pem"
-refused "a kernel without scripts/sign-file" "has no sign-file: .*/scripts/sign-file is missing" \
+# A build dir without scripts/sign-file: what kpatch-build reads of the test
+# kernel's (found next to -c: .config, Module.symvers, Makefile,
+# include/generated), and nothing else.
+nosign="$WORK/nosign-build"
+mkdir -p "$nosign/include"
+cp "$KBUILD/.config" "$KBUILD/Module.symvers" "$KBUILD/Makefile" "$nosign/"
+cp -r "$KBUILD/include/generated" "$nosign/include/"
+KCONFIG="$nosign/.config" refused "a kernel without scripts/sign-file" \
+	"kernel $krel has no sign-file: $nosign/scripts/sign-file is missing" \
 	--sign-key "$keys/key.pem" --sign-cert "$keys/cert.der"
 grep -q "KPATCH_SIGN_FILE=" "$WORK/log" && grep -q "gcc -o sign-file .*scripts/sign-file.c -lcrypto" "$WORK/log" &&
 	pass "sign: the no-sign-file message says how to build one and give it (KPATCH_SIGN_FILE)" ||
@@ -92,15 +103,42 @@ want="$root/usr/lib/linux-kbuild-6.1/scripts/sign-file"
 	pass "sign: Debian's sign-file found through the headers' scripts link (relative, and absolute in KPATCH_ROOT)" ||
 	fail "sign: Debian sign-file lookup gave: $found"
 
+# sign_locate_in BUILD SIGN_FILE: sign.sh's sign_locate for the build dir
+# BUILD (its .config) with KPATCH_SIGN_FILE=SIGN_FILE; prints its warnings
+# ("warn: ...") and "SIGN_FILE=... SIGN_HASH=...". Run it in a subshell (it
+# sources sign.sh and defines die, warn and config_value).
+sign_locate_in() {
+	local KBUILD="$1" KPATCH_SIGN_FILE="$2" KREL="$krel" NAME=livepatch-x LOGFILE=/dev/null KPATCH_ROOT=""
+	# shellcheck disable=SC2317 # called by sign.sh
+	die() { echo "die: $*"; exit 1; }
+	# shellcheck disable=SC2317
+	warn() { echo "warn: $*"; }
+	# shellcheck disable=SC2317
+	config_value() { sed -n "s/^$1=//p" "$KBUILD/.config" | head -n1; }
+	# shellcheck source=../../kpatch-build/lib/sign.sh
+	. "$TOP/kpatch-build/lib/sign.sh"
+	SIGN_KEY=k SIGN_CERT=c
+	sign_locate
+	echo "SIGN_FILE=$SIGN_FILE SIGN_HASH=$SIGN_HASH"
+}
+# KPATCH_SIGN_FILE, on a config without CONFIG_MODULE_SIG (the build dir
+# without sign-file above, its .config edited).
+sed -i '/^CONFIG_MODULE_SIG/d' "$nosign/.config"
+printf '#!/bin/sh\nexit 0\n' >"$WORK/my-sign-file"
+chmod +x "$WORK/my-sign-file"
+located="$(sign_locate_in "$nosign" "$WORK/my-sign-file")"
+grep -qx "SIGN_FILE=$WORK/my-sign-file SIGN_HASH=sha256" <<<"$located" &&
+	grep -q "^warn: kernel $krel is built without CONFIG_MODULE_SIG: it does not check module signatures" <<<"$located" &&
+	pass "sign: KPATCH_SIGN_FILE is used; a kernel without CONFIG_MODULE_SIG: sha256, and a warning that it checks no signature" ||
+	{ fail "sign: sign_locate with KPATCH_SIGN_FILE, no CONFIG_MODULE_SIG"; sed 's/^/    | /' <<<"$located"; }
+
 # ---------------------------------------------------------------- signed build
-if ! gcc -O1 -w -o "$WORK/sign-file" "$KSRC/scripts/sign-file.c" -lcrypto >"$WORK/gcc.log" 2>&1; then
-	skip "sign: cannot compile sign-file from $KSRC/scripts/sign-file.c (apt-get install libssl-dev): $(head -n1 "$WORK/gcc.log")"
-	finish; exit
-fi
+# The test kernel has CONFIG_MODULE_SIG: its own scripts/sign-file and hash.
 ko="$WORK/out/livepatch-sign_test.ko"
 deb="$WORK/out/livepatch-sign-test_1_amd64.deb"
+khash="$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$KCONFIG")"
 rc=0
-KPATCH_SIGN_FILE="$WORK/sign-file" kb "$cache" -o "$WORK/out" -n livepatch-sign_test --deb \
+kb "$cache" -o "$WORK/out" -n livepatch-sign_test --deb \
 	--sign-key "$keys/key.pem" --sign-cert "$keys/cert.pem" "$WORK/cmdline.patch" >"$WORK/log" 2>&1 || rc=$?
 if [[ $rc -eq 0 && -f "$ko" && -f "$deb" ]] && grep -q "^Signed livepatch-sign_test.ko: signer '$cn'" "$WORK/log"; then
 	pass "sign: kpatch-build --sign-key --sign-cert --deb built and signed $(basename "$ko"): $(grep '^Signed' "$WORK/log" | cut -c1-90)"
@@ -108,9 +146,13 @@ else
 	fail "sign: signed build (rc=$rc)"; tail -n 12 "$WORK/log" | sed 's/^/    | /'
 	finish; exit
 fi
-grep -q "built without CONFIG_MODULE_SIG: it does not check module signatures" "$WORK/log" &&
-	pass "sign: warns that the test kernel (no CONFIG_MODULE_SIG) does not check signatures" ||
-	fail "sign: no CONFIG_MODULE_SIG warning"
+if [[ -n "$khash" ]] && grep -q "^signing with $KBUILD/scripts/sign-file $khash " "$cache/build.log" &&
+   ! grep -q "without CONFIG_MODULE_SIG" "$WORK/log"; then
+	pass "sign: signed with the test kernel's own $KBUILD/scripts/sign-file and CONFIG_MODULE_SIG_HASH ($khash), no warning"
+else
+	fail "sign: not the kernel's sign-file and hash '$khash' (or a CONFIG_MODULE_SIG warning)"
+	grep -E '^signing with|without CONFIG_MODULE_SIG' "$cache/build.log" "$WORK/log" | sed 's/^/    | /'
+fi
 magic="$(tail -c 28 "$ko" | tr -d '\n')"
 [[ "$magic" == "~Module signature appended~" ]] && pass "sign: the module ends with '$magic'" ||
 	fail "sign: last 28 bytes: $(tail -c 28 "$ko" | od -c | head -n 2)"

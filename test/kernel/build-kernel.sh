@@ -15,9 +15,17 @@
 #
 # Usage: build-kernel.sh [--kernel 6.1|6.12] [--print-env] [--quiet]
 #   --kernel V   which test kernel (default: $KPATCH_TEST_KERNEL, else 6.1)
-#   --print-env  print only shell assignments (KSRC=..., KBUILD=..., ...)
+#   --print-env  print only shell assignments (KSRC=..., KBUILD=..., ...;
+#                TEST_SIGN_KEY= and TEST_SIGN_CERT=: the test signing key and
+#                certificate the kernel trusts, empty for a kernel without)
 #   --source-only  only unpack the source tree and print KSRC=... (for
 #                distro kernels built from the same source, test/debian/)
+#
+# A fragment line with @TEST_SIGN_CERT@ (CONFIG_SYSTEM_TRUSTED_KEYS) makes a
+# test signing key: a fresh RSA key and self-signed certificate (openssl) in
+# the kernel's cache dir (sign/), never in the repository; the placeholder is
+# replaced with the certificate's path before the fragment is merged and
+# checked, so the kernel trusts modules signed with that key.
 #
 # Exit status: 0 on success, 1 on failure (the message says what failed).
 
@@ -71,6 +79,8 @@ TOPDIR="$CACHE/kernel/$SRCPKG-$KEY"
 BUILDDIR="$TOPDIR/build"
 MODDIR="$TOPDIR/modules"
 STAMP="$TOPDIR/.built"
+SIGNDIR="$TOPDIR/sign"
+SIGN_PLACEHOLDER="@TEST_SIGN_CERT@"
 
 # One builder at a time per cache; others wait (a kernel that is built
 # already needs no lock: another kernel's build must not block its users).
@@ -91,10 +101,38 @@ unpack_source() {
 	# The tree stays read-only in spirit: all builds go to O= directories.
 }
 
+# make_sign_key DIR: DIR/test-sign-key.pem (RSA private key, no pass
+# phrase) and DIR/test-sign-cert.pem (its self-signed X.509 certificate).
+make_sign_key() {
+	local dir="$1"
+	command -v openssl >/dev/null || die "openssl is needed to make the test signing key (apt-get install openssl)"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 36500 -batch \
+		-subj "/CN=kpatch-lts test signing key/" \
+		-addext "keyUsage=digitalSignature" -addext "extendedKeyUsage=codeSigning" \
+		-keyout "$dir/test-sign-key.pem" -out "$dir/test-sign-cert.pem" >"$dir/openssl.log" 2>&1 ||
+		die "openssl could not make the test signing key: $(tail -n 3 "$dir/openssl.log")"
+	chmod 600 "$dir/test-sign-key.pem"
+}
+
+# effective_fragment FRAGMENT OUT: FRAGMENT with the test certificate's
+# path for its placeholder (making the key first when it has one) in OUT.
+effective_fragment() {
+	local frag="$1" out="$2" line
+	if grep -qF "$SIGN_PLACEHOLDER" "$frag"; then
+		make_sign_key "$SIGNDIR"
+	fi
+	while IFS= read -r line; do
+		printf '%s\n' "${line//"$SIGN_PLACEHOLDER"/$SIGNDIR/test-sign-cert.pem}"
+	done <"$frag" >"$out"
+}
+
 configure_kernel() {
-	local opt val want got bad=0
+	local line opt want got bad=0 frag="$TOPDIR/config.fragment"
+	effective_fragment "$FRAGMENT" "$frag"
 	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 tinyconfig >/dev/null
-	"$SRCDIR/scripts/kconfig/merge_config.sh" -m -O "$BUILDDIR" "$BUILDDIR/.config" "$FRAGMENT" >/dev/null
+	"$SRCDIR/scripts/kconfig/merge_config.sh" -m -O "$BUILDDIR" "$BUILDDIR/.config" "$frag" >/dev/null
 	make -s -C "$SRCDIR" O="$BUILDDIR" ARCH=x86_64 olddefconfig >/dev/null
 	# Every option of the fragment must have taken effect.
 	while IFS= read -r line; do
@@ -105,7 +143,7 @@ configure_kernel() {
 			echo "build-kernel: config option $opt: wanted $want, got '${got:-not set}'" >&2
 			bad=1
 		fi
-	done <"$FRAGMENT"
+	done <"$frag"
 	[[ $bad -eq 0 ]] || die "config fragment $FRAGMENT did not take effect; fix the dependencies above"
 }
 
@@ -149,12 +187,18 @@ if [[ ! -f "$STAMP" ]]; then
 fi
 
 KVER="$(cat "$BUILDDIR/include/config/kernel.release")"
+SIGN_KEY="" SIGN_CERT=""
+if [[ -f "$SIGNDIR/test-sign-key.pem" && -f "$SIGNDIR/test-sign-cert.pem" ]]; then
+	SIGN_KEY="$SIGNDIR/test-sign-key.pem"
+	SIGN_CERT="$SIGNDIR/test-sign-cert.pem"
+fi
 ln -sfn "$TOPDIR" "$CACHE/kernel/current-$SRCPKG"
 
 if [[ $PRINT_ENV -eq 1 ]]; then
 	printf 'KPATCH_TEST_KERNEL=%q\nKSRC=%q\nKBUILD=%q\nKVER=%q\nBZIMAGE=%q\nVMLINUX=%q\nKCONFIG=%q\nSYMVERS=%q\nMODDIR=%q\n' \
 		"$KERNEL" "$SRCDIR" "$BUILDDIR" "$KVER" "$BUILDDIR/arch/x86/boot/bzImage" "$BUILDDIR/vmlinux" \
 		"$BUILDDIR/.config" "$BUILDDIR/Module.symvers" "$MODDIR/lib/modules/$KVER"
+	printf 'TEST_SIGN_KEY=%q\nTEST_SIGN_CERT=%q\n' "$SIGN_KEY" "$SIGN_CERT"
 else
 	cat <<EOT
 test kernel $KVER ready:
@@ -166,4 +210,10 @@ test kernel $KVER ready:
   Module.symvers  $BUILDDIR/Module.symvers
   modules         $MODDIR/lib/modules/$KVER
 EOT
+	if [[ -n "$SIGN_KEY" ]]; then
+		cat <<EOT
+  test sign key   $SIGN_KEY
+  test sign cert  $SIGN_CERT (trusted by the kernel: CONFIG_SYSTEM_TRUSTED_KEYS)
+EOT
+	fi
 fi

@@ -5,7 +5,7 @@
 set -o errexit -o nounset -o pipefail
 
 # Everything a test uses (grep the suites for commands when adding one):
-#   kernel build   build-essential flex bison bc libssl-dev cpio kmod gawk xz-utils
+#   kernel build   build-essential flex bison bc libssl-dev openssl cpio kmod gawk xz-utils
 #                  rsync zstd linux-source-6.1
 #   tools          libelf-dev, libcapstone-dev (the instruction decoder)
 #   qemu guests    qemu-system-x86 busybox-static (the guest's sh, and the
@@ -19,7 +19,7 @@ set -o errexit -o nounset -o pipefail
 #   debian-guest   mmdebstrap (the guest's root), e2fsprogs (mkfs.ext4 -d),
 #                  dpkg-dev (dpkg-scanpackages), apt-utils (apt-ftparchive)
 PKGS=(build-essential libelf-dev libcapstone-dev linux-source-6.1 qemu-system-x86 busybox-static
-      flex bison bc libssl-dev cpio kmod gawk xz-utils zstd python3 rsync time valgrind man-db
+      flex bison bc libssl-dev openssl cpio kmod gawk xz-utils zstd python3 rsync time valgrind man-db
       dash shellcheck util-linux binutils hyperfine lintian dwarves
       mmdebstrap e2fsprogs dpkg-dev apt-utils "$@")
 

@@ -4,12 +4,13 @@
 # run-guest.sh - boot the test kernel under qemu and run a script inside it.
 #
 # Usage: run-guest.sh [--add FILE[:GUESTPATH]]... [--timeout SECONDS] [--log FILE]
-#                     [--kernel-env FILE] [--disk IMAGE [--boots N] [--mem MB]] GUEST_SCRIPT
+#                     [--kernel-env FILE] [--disk IMAGE [--boots N] [--mem MB]] [--append ARGS]... GUEST_SCRIPT
 #
 # The guest is a busybox initramfs holding the test kernel's modules, every
 # --add file (default guest path /root/<basename>) and GUEST_SCRIPT as /test.sh,
 # run by /bin/sh as root in /root with /proc, /sys, /sys/kernel/debug, /dev and
-# /tmp mounted. The guest console is printed on stdout.
+# /tmp mounted. --append adds ARGS to the kernel command line (e.g.
+# module.sig_enforce=1). The guest console is printed on stdout.
 #
 # --disk IMAGE boots a Debian root file system image instead (ext4, made by
 # test/debian-guest/image.sh; written to: pass a scratch copy) on its own
@@ -26,7 +27,10 @@
 # Exit status: the guest script's exit status; 124 on timeout; 125 when the
 # guest's dmesg shows an oops, BUG, WARNING or call trace (even if the script
 # passed; with IBT also "Missing ENDBR", call-thunk "Invalid padding area" and
-# static call "Failed to fixup"); 126 when the guest did not report a result (crash, panic).
+# static call "Failed to fixup"); 126 when the guest did not report a result
+# (crash, panic). A module the kernel could not verify (its notice "module
+# verification failed: ... tainting kernel", an unsigned module on a kernel
+# with CONFIG_MODULE_SIG) is not a kernel problem.
 
 set -o errexit -o nounset -o pipefail
 
@@ -38,8 +42,9 @@ KENV=""
 DISK=""
 BOOTS=3
 MEM=""
+APPEND=""
 
-usage() { sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n "4,$(( $(awk 'NR > 1 && !/^#/ { print NR; exit }' "$0") - 1 ))p" "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
 	case "$1" in
@@ -50,6 +55,7 @@ while [[ $# -gt 0 ]]; do
 	--disk) DISK="$2"; shift 2 ;;
 	--boots) BOOTS="$2"; shift 2 ;;
 	--mem) MEM="$2"; shift 2 ;;
+	--append) APPEND+=" $2"; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "run-guest: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -202,7 +208,7 @@ set +o errexit
 timeout "$TIMEOUT" qemu-system-x86_64 -m 512 -smp 2 -display none -no-reboot \
 	-monitor none -serial "file:$OUT" \
 	-kernel "$BZIMAGE" -initrd "$WORK/initrd.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr" </dev/null
+	-append "console=ttyS0 panic=-1 loglevel=4 nokaslr$APPEND" </dev/null
 qrc=$?
 set -o errexit
 

@@ -29,5 +29,10 @@ expect "--add puts a file in the guest" 0 'grep -q hello /root/file.txt' --add "
 expect "a WARNING in dmesg fails the run" 125 'echo "WARNING: CPU: 0 PID: 1 at fake.c:1" >/dev/kmsg; exit 0'
 expect "a kernel Oops in dmesg fails the run" 125 'echo "Oops: 0002 [#1] SMP" >/dev/kmsg; exit 0'
 expect "a hung guest times out" 124 'sleep 1000' --timeout 15
+expect "--append adds kernel command-line arguments" 0 \
+	'grep -q " kpatch_selftest=1 kpatch_selftest2=2\$" /proc/cmdline' --append kpatch_selftest=1 --append kpatch_selftest2=2
+# An unsigned module on a kernel with CONFIG_MODULE_SIG (not enforced) only taints.
+expect "a module verification notice in dmesg is no kernel problem" 0 \
+	'echo "livepatch_x: module verification failed: signature and/or required key missing - tainting kernel" >/dev/kmsg; exit 0'
 expect "the guest has modules and modprobe" 0 'modprobe loop && grep -q "^loop " /proc/modules'
 report_summary
