@@ -43,7 +43,7 @@ fleet_guest_boot() {
 		echo 'check "enabled" [ "$(cat $P/enabled)" = 1 ]'
 		echo 'echo "guest: functions: $(funcs)"'
 		echo "check \"sysfs lists exactly the report's $(wc -w <<<"$funcs") functions\" [ \"\$(funcs)\" = \"$funcs \" ]"
-		echo "check \"every object patched\" sh -c 'for o in \$P/*/patched; do [ \"\$(cat \$o)\" = 1 ] || exit 1; done'"
+		echo "check \"every object patched\" sh -c 'for o in /sys/kernel/livepatch/livepatch_fleet/*/patched; do [ \"\$(cat \$o)\" = 1 ] || exit 1; done'"
 		echo 'check "module unloads" klp_unload livepatch_fleet'
 		echo 'check "gone from sysfs" [ ! -e $P ]'
 		echo 'exit $GUEST_FAILS'
