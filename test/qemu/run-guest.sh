@@ -98,21 +98,28 @@ check_console() {
 	return "$result"
 }
 
+# copy_adds DIR: every --add FILE[:GUESTPATH] copied to DIR/GUESTPATH
+# (default /root/<basename>); status 2 (and why) for a missing FILE.
+copy_adds() {
+	local dir="$1" spec src dst
+	for spec in "${ADDS[@]}"; do
+		src="${spec%%:*}"
+		if [[ "$spec" == *:* ]]; then dst="${spec#*:}"; else dst="/root/$(basename "$src")"; fi
+		[[ -e "$src" ]] || { echo "run-guest: --add: no such file '$src'" >&2; return 2; }
+		mkdir -p "$dir/$(dirname "$dst")"
+		cp -a "$src" "$dir/$dst"
+	done
+}
+
 # disk_guest: the --disk mode (see the header).
 disk_guest() {
-	local pay="$WORK/payload" spec src dst out qrc=0 size
+	local pay="$WORK/payload" out qrc=0 size
 	[[ -f "$DISK" ]] || { echo "run-guest: --disk: no such image '$DISK'" >&2; return 2; }
 	[[ -n "${INITRD:-}" && -f "$INITRD" ]] || { echo "run-guest: --disk needs INITRD in --kernel-env" >&2; return 2; }
 	mkdir -p "$pay/files"
 	cp "$GUEST_SCRIPT" "$pay/test.sh"
 	cp "$SCRIPTDIR/guest-lib.sh" "$pay/guest-lib.sh"
-	for spec in "${ADDS[@]}"; do
-		src="${spec%%:*}"
-		if [[ "$spec" == *:* ]]; then dst="${spec#*:}"; else dst="/root/$(basename "$src")"; fi
-		[[ -e "$src" ]] || { echo "run-guest: --add: no such file '$src'" >&2; return 2; }
-		mkdir -p "$pay/files/$(dirname "$dst")"
-		cp -a "$src" "$pay/files/$dst"
-	done
+	copy_adds "$pay/files" || return 2
 	cat >"$pay/init" <<INIT
 #!/bin/sh
 # run by the image's guest-run.service at every boot (run-guest.sh --disk)
@@ -170,13 +177,7 @@ cp -a "$MODDIR" "$ROOT/lib/modules/"
 cp "$GUEST_SCRIPT" "$ROOT/test.sh"
 cp "$SCRIPTDIR/guest-lib.sh" "$ROOT/lib/guest-lib.sh"
 
-for spec in "${ADDS[@]}"; do
-	src="${spec%%:*}"
-	if [[ "$spec" == *:* ]]; then dst="${spec#*:}"; else dst="/root/$(basename "$src")"; fi
-	[[ -e "$src" ]] || { echo "run-guest: --add: no such file '$src'" >&2; exit 2; }
-	mkdir -p "$ROOT/$(dirname "$dst")"
-	cp -a "$src" "$ROOT/$dst"
-done
+copy_adds "$ROOT" || exit 2
 
 cat >"$ROOT/init" <<'INIT'
 #!/bin/busybox sh
